@@ -1,0 +1,100 @@
+#pragma once
+// The storage seam. The domain reads and writes through these interfaces; store/sqlite (and
+// later store/postgres) implement them and are the only code that speaks SQL.
+//
+//   store.Read([&](StoreReader& r) -> Status {        // one consistent snapshot
+//     auto c = r.GetCase(id);  ...
+//   });
+//   store.Write([&](StoreTx& tx) -> Status {          // one atomic unit of work
+//     auto outcome = RecordContact(tx, input, now);   // core rules run inside the transaction
+//     ...
+//   }, [](Status committed) { /* durable now, or an error */ });
+//
+// Durability contract: Write's completion is called only after the unit of work is committed
+// (or has failed and left nothing behind). Implementations may commit several units together.
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hilo/base/error.h"
+#include "hilo/core/model.h"
+
+namespace hilo {
+
+struct UserCredentials {
+  User user;
+  std::string password_hash;  // argon2id encoded string
+};
+
+struct SessionRecord {
+  Id user_id = 0;
+  Time expires_at = 0;
+};
+
+// How a customer search matches; every kind is forgiving of case and accents.
+struct CustomerQuery {
+  std::string text;  // matched against name, RUT, phone digits, email and device serial
+  int limit = 20;
+};
+
+struct CaseQuery {
+  Id customer_id = 0;               // 0 = any
+  std::optional<CaseStatus> status;
+  std::string words;                // full-text search over the messages of the case
+  Id assignee_id = 0;
+  int limit = 50;
+};
+
+// Reads. Errors: kNotFound for unknown ids; kInternal for storage failures.
+class StoreReader {
+ public:
+  virtual ~StoreReader() = default;
+  virtual Result<Customer> GetCustomer(Id id) = 0;
+  virtual Result<std::vector<Customer>> SearchCustomers(const CustomerQuery& q) = 0;
+  virtual Result<std::vector<Service>> ServicesOf(Id customer_id) = 0;
+  virtual Result<std::vector<Site>> SitesOf(Id customer_id) = 0;
+  virtual Result<std::vector<Device>> DevicesOf(Id customer_id) = 0;
+  virtual Result<std::optional<Device>> FindDeviceBySerial(std::string_view oui, std::string_view product_class,
+                                                           std::string_view serial) = 0;
+  virtual Result<Case> GetCase(Id id) = 0;
+  virtual Result<std::vector<Case>> FindCases(const CaseQuery& q) = 0;
+  virtual Result<std::vector<Event>> EventsOf(Id case_id) = 0;
+  virtual Result<User> GetUser(Id id) = 0;
+  virtual Result<UserCredentials> GetUserByName(std::string_view username) = 0;
+  virtual Result<std::vector<User>> ListUsers() = 0;
+  virtual Result<std::optional<SessionRecord>> GetSession(std::string_view token_digest) = 0;
+};
+
+// Writes, inside one transaction. Ids of inserted rows are returned.
+class StoreTx : public StoreReader {
+ public:
+  virtual Result<Id> InsertCustomer(const Customer& c) = 0;  // kAlreadyExists on a duplicate national id
+  virtual Result<Id> InsertSite(const Site& s) = 0;
+  virtual Result<Id> InsertService(const Service& s) = 0;
+  virtual Result<Id> InsertDevice(const Device& d) = 0;  // kAlreadyExists on a duplicate identity
+  virtual Result<Id> InsertUser(const User& u, std::string_view password_hash) = 0;
+  virtual Result<Id> InsertCase(const Case& c) = 0;
+  // Saves the case's cached fields (status, counts, assignee, last_seq, ...).
+  virtual Status UpdateCase(const Case& c) = 0;
+  // Appends to the timeline. event.seq must be the case's last_seq + 1.
+  virtual Result<Id> AppendEvent(const Event& e) = 0;
+  virtual Status InsertSession(std::string_view token_digest, const SessionRecord& s) = 0;
+  virtual Status DeleteSession(std::string_view token_digest) = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  // Runs fn against one consistent snapshot. Safe to call from any thread concurrently.
+  virtual Status Read(const std::function<Status(StoreReader&)>& fn) = 0;
+  // Queues a unit of work; done(status) is called from the writer thread after commit.
+  // A unit that returns an error is rolled back alone.
+  virtual void Write(std::function<Status(StoreTx&)> job, std::function<void(Status)> done) = 0;
+  // Write and wait for the commit.
+  Status WriteSync(std::function<Status(StoreTx&)> job);
+};
+
+}  // namespace hilo
