@@ -51,6 +51,13 @@ inline std::unexpected<Error> Fail(Errc code, std::string message, std::string f
 
 inline Status Ok() { return {}; }
 
+// Drops the value of a Result, keeping its error (GCC 12's std::expected lacks transform()).
+template <typename T>
+Status AsStatus(const Result<T>& r) {
+  if (!r) return std::unexpected(r.error());
+  return {};
+}
+
 }  // namespace hilo
 
 // HILO_TRY(expr): evaluates a Result/Status and returns its error from the enclosing function.
