@@ -90,11 +90,16 @@ struct HttpClient::Impl {
     beast::error_code ec;
     stream->expires_after(std::chrono::milliseconds(timeout_ms));
     http::write(*stream, req, ec);
-    if (ec) return Fail(Errc::kUnavailable, "write failed: " + ec.message());
+    beast::error_code write_ec = ec;
+    // Even when the write failed, the server may have answered early (413 for a body over its
+    // limit) before closing: read what it said.
     http::response_parser<http::string_body> parser;
     parser.body_limit(8 << 20);
     http::read(*stream, buffer, parser, ec);
-    if (ec) return Fail(Errc::kUnavailable, "read failed: " + ec.message());
+    if (ec) {
+      if (write_ec) return Fail(Errc::kUnavailable, "write failed: " + write_ec.message());
+      return Fail(Errc::kUnavailable, "read failed: " + ec.message());
+    }
     auto& res = parser.get();
     ClientResponse out;
     out.status = static_cast<int>(res.result_int());

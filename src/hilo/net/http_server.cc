@@ -130,6 +130,9 @@ class Session : public std::enable_shared_from_this<Session> {
       return Close();
     }
     if (ec == http::error::body_limit) {
+      // The client may still be sending the body: answer, then drain what it sends before
+      // closing ("lingering close"), so it reads our 413 instead of a connection reset.
+      drain_after_send_ = true;
       return Send(server_.ErrorResponse(413, "too_large", "request body is larger than the limit"), true, 11, false);
     }
     if (ec) {
@@ -176,8 +179,21 @@ class Session : public std::enable_shared_from_this<Session> {
     if (head) res->body().clear();
     stream_.expires_after(std::chrono::seconds(30));
     http::async_write(stream_, *res, [self = shared_from_this(), res, close](beast::error_code ec, std::size_t) {
+      if (!ec && self->drain_after_send_) return self->Drain();
       if (ec || close) return self->Close();
       self->Read();
+    });
+  }
+
+  void Drain() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.expires_after(std::chrono::seconds(2));
+    drain_buffer_.resize(64 * 1024);
+    stream_.async_read_some(asio::buffer(drain_buffer_), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+      self->drained_ += n;
+      if (ec || self->drained_ > (16u << 20)) return self->Close();
+      self->Drain();
     });
   }
 
@@ -193,6 +209,9 @@ class Session : public std::enable_shared_from_this<Session> {
   HttpServer::Impl& server_;
   std::uint64_t id_;
   std::string remote_;
+  bool drain_after_send_ = false;
+  std::vector<char> drain_buffer_;
+  std::size_t drained_ = 0;
 };
 
 }  // namespace
