@@ -54,6 +54,8 @@ class StoreReader {
   virtual ~StoreReader() = default;
   virtual Result<Customer> GetCustomer(Id id) = 0;
   virtual Result<std::vector<Customer>> SearchCustomers(const CustomerQuery& q) = 0;
+  // Exact match on the normalised national id; nullopt when none.
+  virtual Result<std::optional<Customer>> FindCustomerByNationalId(std::string_view national_id) = 0;
   virtual Result<std::vector<Service>> ServicesOf(Id customer_id) = 0;
   virtual Result<std::vector<Site>> SitesOf(Id customer_id) = 0;
   virtual Result<std::vector<Device>> DevicesOf(Id customer_id) = 0;

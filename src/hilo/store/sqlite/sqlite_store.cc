@@ -113,6 +113,19 @@ class SqliteOps final : public StoreTx {
     return out;
   }
 
+  Result<std::optional<Customer>> FindCustomerByNationalId(std::string_view national_id) override {
+    auto st = c_.Prepare("SELECT id FROM customers WHERE national_id = ?");
+    st.Bind(1, national_id);
+    if (!st.Step()) {
+      if (!st.ok()) return Err("find customer");
+      return std::optional<Customer>();
+    }
+    Id id = st.Int(0);
+    auto c = GetCustomer(id);
+    if (!c) return std::unexpected(c.error());
+    return std::optional<Customer>(std::move(*c));
+  }
+
   Result<std::vector<Service>> ServicesOf(Id customer_id) override {
     auto st = c_.Prepare("SELECT id, customer_id, COALESCE(site_id, 0), kind, plan, status FROM services WHERE customer_id = ? ORDER BY id");
     st.Bind(1, customer_id);

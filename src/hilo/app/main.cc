@@ -1,0 +1,285 @@
+// hilo: one binary, several faces (see docs/architecture.md).
+//
+//   hilo serve --db hilo.db --listen 127.0.0.1:8080
+//   hilo demo                      fresh database with the demo story, then serve
+//   hilo migrate --db hilo.db
+//   hilo user add --db hilo.db --username ana --role agent --password ...
+//   hilo import customers customers.csv --db hilo.db
+//   hilo case show 42 --db hilo.db [--lang en]
+
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "hilo/app/demo.h"
+#include "hilo/app/import.h"
+#include "hilo/core/catalog.h"
+#include "hilo/core/story.h"
+#include "hilo/http/api.h"
+#include "hilo/http/credentials.h"
+#include "hilo/json/json.h"
+#include "hilo/net/http_server.h"
+#include "hilo/store/sqlite/sqlite_store.h"
+
+namespace hilo::app {
+namespace {
+
+Time WallClock() { return static_cast<Time>(std::time(nullptr)); }
+
+int Die(const std::string& message) {
+  std::fprintf(stderr, "hilo: %s\n", message.c_str());
+  return 1;
+}
+
+Result<std::unique_ptr<SqliteStore>> OpenStore(const std::string& path, bool durable = true) {
+  return SqliteStore::Open(path, {.durable = durable});
+}
+
+struct ServeConfig {
+  std::string db = "hilo.db";
+  std::string listen = "127.0.0.1:8080";
+  int threads = 2;
+  bool quiet = false;
+};
+
+Result<std::pair<std::string, std::uint16_t>> SplitHostPort(const std::string& listen) {
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos) return Fail(Errc::kInvalidArgument, "--listen is HOST:PORT");
+  int port = std::atoi(listen.c_str() + colon + 1);
+  if (port < 0 || port > 65535) return Fail(Errc::kInvalidArgument, "bad port in --listen");
+  std::string host = listen.substr(0, colon);
+  if (host.empty()) host = "0.0.0.0";
+  return std::pair{host, static_cast<std::uint16_t>(port)};
+}
+
+void WaitForSignal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  int sig = 0;
+  sigwait(&set, &sig);
+}
+
+int Serve(SqliteStore& store, const ServeConfig& cfg, const std::string& banner) {
+  auto hp = SplitHostPort(cfg.listen);
+  if (!hp) return Die(hp.error().message);
+  http::ApiOptions api_options;
+  api_options.now = WallClock;
+  api_options.access_log = cfg.quiet ? nullptr : stdout;
+  api_options.banner = banner;
+  http::Api api(store, api_options);
+  net::ServerOptions server_options;
+  server_options.address = hp->first;
+  server_options.port = hp->second;
+  server_options.threads = cfg.threads;
+  server_options.error_response = [](int status, std::string_view code, std::string_view message) {
+    return http::Api::ErrorResponse(status, code, message);
+  };
+  net::HttpServer server(server_options, [&api](net::HttpRequest&& r, net::Responder done) {
+    api.Handle(std::move(r), std::move(done));
+  });
+  api.SetConnectionGauge([&server] { return server.open_connections(); });
+  auto port = server.Start();
+  if (!port) return Die(port.error().message);
+  std::string host = hp->first == "0.0.0.0" ? "127.0.0.1" : hp->first;
+  std::printf("hilo is serving http://%s:%u/ (database %s)\n", host.c_str(), *port, cfg.db.c_str());
+  if (!banner.empty()) std::printf("%s", banner.c_str());
+  std::fflush(stdout);
+  WaitForSignal();
+  std::printf("hilo: stopping\n");
+  server.Stop();
+  return 0;
+}
+
+std::string ReadFile(const std::string& path, bool& ok) {
+  std::ifstream f(path, std::ios::binary);
+  ok = static_cast<bool>(f);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+int Main(int argc, char** argv) {
+  // Signals are taken by sigwait in the main thread; every other thread inherits the mask.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  CLI::App cli{"hilo: customer care for internet providers"};
+  cli.require_subcommand(1);
+  ServeConfig serve_cfg;
+
+  auto* serve = cli.add_subcommand("serve", "Serve the API");
+  serve->add_option("--db", serve_cfg.db, "SQLite database file");
+  serve->add_option("--listen", serve_cfg.listen, "HOST:PORT for the API");
+  serve->add_option("--threads", serve_cfg.threads, "I/O threads");
+  serve->add_flag("--quiet", serve_cfg.quiet, "No request log lines");
+
+  ServeConfig demo_cfg;
+  demo_cfg.db = "demo-data/hilo-demo.db";
+  int demo_customers = 3000;
+  bool demo_no_serve = false;
+  auto* demo = cli.add_subcommand("demo", "Fresh database with the demo story, then serve");
+  demo->add_option("--db", demo_cfg.db, "SQLite database file (recreated)");
+  demo->add_option("--listen", demo_cfg.listen, "HOST:PORT for the API");
+  demo->add_option("--customers", demo_customers, "Generated customers");
+  demo->add_flag("--no-serve", demo_no_serve, "Only create the database");
+
+  std::string migrate_db = "hilo.db";
+  auto* migrate = cli.add_subcommand("migrate", "Create or upgrade the database schema");
+  migrate->add_option("--db", migrate_db, "SQLite database file");
+
+  auto* user = cli.add_subcommand("user", "Manage users");
+  user->require_subcommand(1);
+  auto* user_add = user->add_subcommand("add", "Add a user");
+  std::string user_db = "hilo.db", username, role_name, password, display_name, language = "es";
+  Id user_customer = 0;
+  user_add->add_option("--db", user_db, "SQLite database file");
+  user_add->add_option("--username", username)->required();
+  user_add->add_option("--role", role_name, "customer, agent, supervisor, manager, technician, admin")->required();
+  user_add->add_option("--password", password, "at least 8 characters (or HILO_PASSWORD)");
+  user_add->add_option("--display-name", display_name);
+  user_add->add_option("--customer-id", user_customer, "for customer logins");
+  user_add->add_option("--language", language);
+
+  auto* import = cli.add_subcommand("import", "Import customers, sites, services or devices from CSV (all or nothing)");
+  std::string import_kind, import_file, import_db = "hilo.db";
+  import->add_option("kind", import_kind, "customers | sites | services | devices")->required();
+  import->add_option("file", import_file, "CSV file with a header row")->required();
+  import->add_option("--db", import_db, "SQLite database file");
+
+  auto* case_cmd = cli.add_subcommand("case", "Cases");
+  case_cmd->require_subcommand(1);
+  auto* case_show = case_cmd->add_subcommand("show", "Print a case's story and timeline");
+  Id case_id = 0;
+  std::string case_db = "hilo.db", case_lang = "es";
+  case_show->add_option("id", case_id)->required();
+  case_show->add_option("--db", case_db, "SQLite database file");
+  case_show->add_option("--lang", case_lang, "es or en");
+
+  auto* seed = cli.add_subcommand("bench-seed", "Generate benchmark data (customers, cases, events)");
+  BulkOptions bulk;
+  std::string seed_db = "bench/data/bench.db";
+  seed->add_option("--db", seed_db);
+  seed->add_option("--customers", bulk.customers);
+  seed->add_option("--events", bulk.events);
+
+  CLI11_PARSE(cli, argc, argv);
+
+  if (*serve) {
+    auto store = OpenStore(serve_cfg.db);
+    if (!store) return Die(store.error().message);
+    return Serve(**store, serve_cfg, "");
+  }
+  if (*demo) {
+    std::filesystem::path db(demo_cfg.db);
+    if (db.has_parent_path()) std::filesystem::create_directories(db.parent_path());
+    for (auto suffix : {"", "-wal", "-shm"}) std::filesystem::remove(demo_cfg.db + suffix);
+    auto store = OpenStore(demo_cfg.db);
+    if (!store) return Die(store.error().message);
+    DemoOptions options;
+    options.generated_customers = demo_customers;
+    std::printf("hilo demo: creating %s with the story and %d generated customers...\n", demo_cfg.db.c_str(), demo_customers);
+    std::fflush(stdout);
+    auto seeded = SeedDemo(**store, options, WallClock());
+    if (!seeded) return Die(seeded.error().message);
+    std::string banner = "\nLogins (password for all: " + options.password + "):\n";
+    for (const auto& l : seeded->logins) banner += "  " + l.role + std::string(12 - std::min<std::size_t>(11, l.role.size()), ' ') + l.username + "  (" + l.display_name + ")\n";
+    banner += "\nThe story: customer #" + std::to_string(seeded->story_customer) + " (Carlos Muñoz Soto, RUT 12.345.678-5), case #" +
+              std::to_string(seeded->story_case) + ": GET /api/v1/cases/" + std::to_string(seeded->story_case) + "\n";
+    banner += "Try: curl -s -X POST localhost:8080/api/v1/auth/login -d '{\"username\":\"valentina\",\"password\":\"" +
+              options.password + "\"}'\n";
+    if (demo_no_serve) {
+      std::printf("%s", banner.c_str());
+      return 0;
+    }
+    return Serve(**store, demo_cfg, banner);
+  }
+  if (*migrate) {
+    auto store = OpenStore(migrate_db);
+    if (!store) return Die(store.error().message);
+    std::printf("%s: schema version %d\n", migrate_db.c_str(), (*store)->SchemaVersion());
+    return 0;
+  }
+  if (*user_add) {
+    auto role = ParseRole(role_name);
+    if (!role) return Die("unknown role '" + role_name + "'");
+    if (password.empty()) {
+      if (const char* env = std::getenv("HILO_PASSWORD")) password = env;
+    }
+    auto hash = http::HashPassword(password);
+    if (!hash) return Die(hash.error().message);
+    auto store = OpenStore(user_db);
+    if (!store) return Die(store.error().message);
+    User u{.username = username, .display_name = display_name.empty() ? username : display_name, .role = *role,
+           .customer_id = user_customer, .language = ParseLanguage(language).value_or(Language::kEs)};
+    if ((u.role == Role::kCustomer) != (u.customer_id != 0)) return Die("--customer-id is required for, and only for, customer logins");
+    Id id = 0;
+    auto s = (*store)->WriteSync([&](StoreTx& tx) -> Status {
+      auto r = tx.InsertUser(u, *hash);
+      if (!r) return std::unexpected(r.error());
+      id = *r;
+      return Ok();
+    });
+    if (!s) return Die(s.error().message);
+    std::printf("user %s (%s) created with id %lld\n", username.c_str(), role_name.c_str(), static_cast<long long>(id));
+    return 0;
+  }
+  if (*import) {
+    bool ok = false;
+    std::string text = ReadFile(import_file, ok);
+    if (!ok) return Die("cannot read " + import_file);
+    auto store = OpenStore(import_db);
+    if (!store) return Die(store.error().message);
+    auto r = ImportCsv(**store, import_kind, text);
+    if (!r) return Die(import_file + ": " + r.error().message + " (nothing was imported)");
+    std::printf("imported %d %s from %s\n", r->rows, import_kind.c_str(), import_file.c_str());
+    return 0;
+  }
+  if (*case_show) {
+    auto store = OpenStore(case_db);
+    if (!store) return Die(store.error().message);
+    Language lang = ParseLanguage(case_lang).value_or(Language::kEs);
+    auto s = (*store)->Read([&](StoreReader& r) -> Status {
+      auto c = r.GetCase(case_id);
+      if (!c) return std::unexpected(c.error());
+      auto events = r.EventsOf(case_id);
+      if (!events) return std::unexpected(events.error());
+      std::printf("%s\n\n", RenderStory(BuildStory(*c, *events, WallClock(), Audience::kStaff), lang).c_str());
+      for (const auto& e : *events)
+        std::printf("#%d %s %-14s %s%s  %s\n", e.seq, FormatIsoTime(e.at).c_str(), std::string(EventKindName(e.kind)).c_str(),
+                    e.actor_name.c_str(), e.internal ? " [internal]" : "", ToJson(e.body).c_str());
+      return Ok();
+    });
+    if (!s) return Die(s.error().message);
+    return 0;
+  }
+  if (*seed) {
+    std::filesystem::path db(seed_db);
+    if (db.has_parent_path()) std::filesystem::create_directories(db.parent_path());
+    for (auto suffix : {"", "-wal", "-shm"}) std::filesystem::remove(seed_db + suffix);
+    auto store = OpenStore(seed_db, /*durable=*/false);
+    if (!store) return Die(store.error().message);
+    auto s = SeedBulk(**store, bulk, WallClock(), [](const std::string& p) {
+      std::fprintf(stderr, "\r%s", p.c_str());
+    });
+    std::fprintf(stderr, "\n");
+    if (!s) return Die(s.error().message);
+    return 0;
+  }
+  return 0;
+}
+
+}  // namespace hilo::app
+
+int main(int argc, char** argv) { return hilo::app::Main(argc, argv); }
