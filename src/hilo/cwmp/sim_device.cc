@@ -1161,7 +1161,9 @@ std::optional<unsigned> SimDevice::ValidateSet(const ParameterValue& p) const {
     const auto colon = p.type.rfind(':');
     const std::string_view given =
         colon == std::string::npos ? std::string_view(p.type) : std::string_view(p.type).substr(colon + 1);
-    if (given != want) return 9006;
+    // xsd:string is accepted for any parameter (many ACSs send every value as a string); the
+    // value must still parse as the parameter's real type. Any other mismatch is 9006.
+    if (given != want && given != "string") return 9006;
   }
   const std::string& v = p.value;
   std::int64_t number = 0;

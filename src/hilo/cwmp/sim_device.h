@@ -43,8 +43,8 @@
 //    and Device.DOCSIS.UpstreamChannel.{1..2}.Status. (TxPower, T3Timeouts, T4Timeouts).
 //
 // RPC semantics (Handle): GetParameterValues with partial paths; SetParameterValues validated
-// atomically (9005 unknown name, 9008 not writable, 9006 wrong xsi:type, 9007 bad value, all
-// reported as 9003 with SetParameterValuesFault entries); SetParameterAttributes refuses
+// atomically (9005 unknown name, 9008 not writable, 9006 wrong xsi:type -- xsd:string is taken
+// for any type --, 9007 bad value, all reported as 9003 with SetParameterValuesFault entries); SetParameterAttributes refuses
 // active notification (2) on counters and other fast-changing values with 9009, as TR-181's
 // "canDeny" allows; Reboot / FactoryReset / Download take effect at once (uptime restarts at
 // `now`; DelaySeconds is ignored) and queue "M Reboot"/"1 BOOT", "0 BOOTSTRAP"/"1 BOOT", and
