@@ -90,6 +90,8 @@ struct ProbeConfig {
   double spike_medium_ms = 500.0;  // spikes peaking above this are medium severity
   int median_window = 3600;
   int median_min_samples = 30;  // no spike verdicts before the median means something
+
+  bool operator==(const ProbeConfig&) const = default;
 };
 
 class ProbeDetector {
