@@ -296,6 +296,14 @@ void Run::Prepare() {
     Visit(s, false);
   }
   if (has_current_) Visit(cur_, true);
+  // A version change seen in the telemetry that the ACS also recorded: keep the record (exact time).
+  std::erase_if(changes_, [&](const Change& d) {
+    if (!d.derived) return false;
+    for (const ChangeEvent& c : in_.changes) {
+      if (c.kind == d.kind && c.to == d.to) return true;
+    }
+    return false;
+  });
 }
 
 void Run::Visit(const DeviceSnapshot& s, bool is_current) {
@@ -931,10 +939,10 @@ void Run::CongestionRule() {
     }
     if (f.next_actions.empty() || noise_flag) f.next_actions.push_back(MakeAction("guide_gateway_placement"));
     f.customer_text_es = "Tu red Wi-Fi de " + BandText(r.band) + " " + JoinList(why_es, " y ") +
-                         (hurt_names.empty() ? std::string(".") : ", y eso afecta a " + JoinList(hurt_names, ", ") + ".") +
+                         (hurt_names.empty() ? std::string(".") : ", y eso afecta a " + JoinList(hurt_names, " y ") + ".") +
                          fix_es;
     f.customer_text_en = "Your " + BandText(r.band) + " Wi-Fi " + JoinList(why_en, " and ") +
-                         (hurt_names.empty() ? std::string(".") : ", which affects " + JoinList(hurt_names, ", ") + ".") +
+                         (hurt_names.empty() ? std::string(".") : ", which affects " + JoinList(hurt_names, " and ") + ".") +
                          fix_en;
     f.agent_text = "Wi-Fi congestion on " + BandText(r.band) + " channel " + std::to_string(r.channel.value_or(0)) +
                    " (auto channel " + (r.auto_channel ? (*r.auto_channel ? "on" : "off") : "unknown") + ") since " +
@@ -1046,23 +1054,27 @@ void Run::CommonCauseRule() {
                       JoinList(detail, "; ") + ".";
   if (suspect) {
     const Time lag = onset - suspect->at;
-    const std::string lag_text = lag >= 0 ? Minutes(lag) : std::string("0 min");
+    const std::string lag_text = lag >= 60 ? Minutes(lag) : std::string("0 min");
     f.evidence.push_back({suspect->kind == ChangeKind::kFirmware ? "gateway.firmware_change" : "gateway.config_change",
                           static_cast<double>(lag), static_cast<double>(t_.change_attribution_s), suspect->at, onset,
                           suspect->from + " -> " + suspect->to});
     if (suspect->kind == ChangeKind::kFirmware) {
-      es += " Comenzó " + lag_text + " después de la actualización de software del módem (" + suspect->from + " → " +
+      es += std::string(lag >= 60 ? " Comenzó " + lag_text + " después de" : " Comenzó con") +
+            " la actualización de software del módem (" + suspect->from + " → " +
             suspect->to + ", " + Clock(suspect->at) + "): vamos a volver a la versión anterior.";
-      en += " It began " + lag_text + " after the modem's software update (" + suspect->from + " → " + suspect->to +
+      en += std::string(lag >= 60 ? " It began " + lag_text + " after" : " It began with") +
+            " the modem's software update (" + suspect->from + " → " + suspect->to +
             ", " + Clock(suspect->at) + "): we will roll back to the previous version.";
       agent += " Onset follows firmware " + suspect->from + " -> " + suspect->to + " at " + FormatIsoTime(suspect->at) +
                " by " + lag_text + (suspect->derived ? " (seen as SoftwareVersion change)" : " (ACS record)") +
                ". Roll back, verify, and compare with the fleet on the same version.";
       f.next_actions.push_back(MakeAction("firmware_rollback", {{"to", suspect->from}, {"from", suspect->to}}));
     } else {
-      es += " Comenzó " + lag_text + " después de un cambio de configuración del módem (" + Clock(suspect->at) +
+      es += std::string(lag >= 60 ? " Comenzó " + lag_text + " después de" : " Comenzó con") +
+            " un cambio de configuración del módem (" + Clock(suspect->at) +
             "): vamos a revertirlo.";
-      en += " It began " + lag_text + " after a configuration change on the modem (" + Clock(suspect->at) +
+      en += std::string(lag >= 60 ? " It began " + lag_text + " after" : " It began with") +
+            " a configuration change on the modem (" + Clock(suspect->at) +
             "): we will revert it.";
       agent += " Onset follows configuration change " + (suspect->what.empty() ? std::string("?") : suspect->what) +
                " " + suspect->from + " -> " + suspect->to + " at " + FormatIsoTime(suspect->at) + " by " + lag_text + ".";
