@@ -709,6 +709,10 @@ bool SimDevice::FirmwareBad(Time now) const {
 }
 
 void SimDevice::Refresh(Time now) {
+  // A session asks many times for the same instant; the telemetry only depends on `now` and on
+  // state whose mutators reset refreshed_at_.
+  if (refreshed_at_ == now) return;
+  refreshed_at_ = now;
   if (auto it = faults_.find(SimFault::kFirmwareRegression);
       it != faults_.end() && !it->second.applied && now >= it->second.start) {
     // The automatic upgrade to the bad image happens (and reboots the gateway) at `start`.
@@ -831,20 +835,33 @@ void SimDevice::RefreshWifi(Time now, Time up_since) {
 
   if (tr181) {
     const std::string nd = "Device.WiFi.NeighboringWiFiDiagnostic.Result.";
-    for (auto it = params_.lower_bound(nd); it != params_.end() && it->first.starts_with(nd);) {
-      it = params_.erase(it);
+    const std::string count_name = "Device.WiFi.NeighboringWiFiDiagnostic.ResultNumberOfEntries";
+    // The table is rebuilt only when its rows change (congestion starting or ending); otherwise
+    // only the signal readings move.
+    const bool same_rows = Get(count_name) == Str(neighbours.size()) &&
+                           params_.contains(nd + Str(neighbours.size()) + ".BSSID") &&
+                           Get(nd + Str(neighbours.size()) + ".BSSID") == neighbours.back().bssid;
+    if (!same_rows) {
+      for (auto it = params_.lower_bound(nd); it != params_.end() && it->first.starts_with(nd);) {
+        it = params_.erase(it);
+      }
+      AddObjectNode(nd);
     }
-    AddObjectNode(nd);
     for (std::size_t i = 0; i < neighbours.size(); ++i) {
       const Neighbour& n = neighbours[i];
       const std::string p = nd + Str(i + 1) + ".";
+      const std::string signal =
+          Str(n.signal + static_cast<int>(Jitter(n.bssid, bucket) * 4) - 2);
+      if (same_rows) {
+        Put(p + "SignalStrength", signal);
+        continue;
+      }
       Add(p + "Radio", "Device.WiFi.Radio." + Str(n.radio + 1), kStr, kDynamic);
       Add(p + "SSID", n.ssid, kStr, kDynamic);
       Add(p + "BSSID", n.bssid, kStr, kDynamic);
       Add(p + "Mode", "Infrastructure", kStr, kDynamic);
       Add(p + "Channel", Str(n.channel), kUint, kDynamic);
-      Add(p + "SignalStrength",
-          Str(n.signal + static_cast<int>(Jitter(n.bssid, bucket) * 4) - 2), kInt, kDynamic);
+      Add(p + "SignalStrength", signal, kInt, kDynamic);
       Add(p + "OperatingFrequencyBand", std::string(kBands[static_cast<std::size_t>(n.radio)]),
           kStr, kDynamic);
       Add(p + "OperatingChannelBandwidth", n.radio == 0 ? "20MHz" : "80MHz", kStr, kDynamic);
@@ -958,6 +975,7 @@ std::size_t SimDevice::WeakClientIndex() const { return 2; }  // laptop-sofia, o
 std::string SimDevice::WeakClientMac() const { return clients_[WeakClientIndex()].mac; }
 
 void SimDevice::InjectFault(SimFault fault, Time start) {
+  refreshed_at_.reset();
   faults_[fault] = FaultState{start, false};
   switch (fault) {
     case SimFault::kWifiCongestion24:
@@ -973,7 +991,10 @@ void SimDevice::InjectFault(SimFault fault, Time start) {
   }
 }
 
-void SimDevice::ClearFault(SimFault fault) { faults_.erase(fault); }
+void SimDevice::ClearFault(SimFault fault) {
+  refreshed_at_.reset();
+  faults_.erase(fault);
+}
 
 bool SimDevice::FaultActive(SimFault fault, Time now) {
   Refresh(now);
@@ -1427,6 +1448,7 @@ Body SimDevice::DoFactoryReset(Time now) {
   Build();
   Put(sw_name, installed);
   config_.bootstrapped = false;
+  refreshed_at_.reset();
   Refresh(now);
   return FactoryResetResponse{};
 }
@@ -1489,6 +1511,11 @@ Envelope SimDevice::Handle(const Envelope& request, Time now) {
                                  "GetParameterAttributes", "AddObject", "DeleteObject", "Reboot",
                                  "Download", "FactoryReset"}};
   }
+  const bool read_only = std::holds_alternative<GetParameterValues>(b) ||
+                         std::holds_alternative<GetParameterNames>(b) ||
+                         std::holds_alternative<GetParameterAttributes>(b) ||
+                         std::holds_alternative<GetRPCMethods>(b);
+  if (!read_only) refreshed_at_.reset();
   return ReplyTo(request, std::move(out));
 }
 

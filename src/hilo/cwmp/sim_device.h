@@ -261,6 +261,7 @@ class SimDevice {
   SessionState session_ = SessionState::kIdle;
   Inform session_inform_;
   std::uint64_t next_id_ = 0;
+  std::optional<Time> refreshed_at_;  // telemetry is up to date for this instant
   unsigned next_port_mapping_ = 1;
 };
 

@@ -407,7 +407,16 @@ std::optional<CwmpVersion> DeclaredVersion(const pugi::xml_node& node) {
 // Appends text escaped for element content or attribute values. Characters XML 1.0 cannot
 // carry (C0 controls other than tab/newline/CR) become '?', so the output always parses.
 void AppendEscaped(std::string& out, std::string_view text) {
-  for (char ch : text) {
+  auto special = [](char ch) {
+    return ch == '&' || ch == '<' || ch == '>' || ch == '"' || ch == '\'' ||
+           (static_cast<unsigned char>(ch) < 0x20 && ch != '\t' && ch != '\n');
+  };
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char ch = text[i];
+    if (!special(ch)) continue;
+    out.append(text.data() + start, i - start);  // the plain run before this character
+    start = i + 1;
     switch (ch) {
       case '&': out += "&amp;"; break;
       case '<': out += "&lt;"; break;
@@ -415,12 +424,10 @@ void AppendEscaped(std::string& out, std::string_view text) {
       case '"': out += "&quot;"; break;
       case '\'': out += "&apos;"; break;
       case '\r': out += "&#13;"; break;
-      case '\t':
-      case '\n': out += ch; break;
-      default:
-        out += (static_cast<unsigned char>(ch) < 0x20) ? '?' : ch;
+      default: out += '?';
     }
   }
+  out.append(text.data() + start, text.size() - start);
 }
 
 class Writer {

@@ -6,7 +6,8 @@
 //
 //   Result<Envelope> in = ParseEnvelope(http_body);           // "" is the empty POST
 //   if (!in) return WriteSoapFault(CwmpVersion::k1_0, "", 8003, in.error().message);
-//   if (const auto* inform = std::get_if<Inform>(&*in->body)) {
+//   if (in->empty()) { /* the CPE has nothing more: send queued RPCs, or end with 204 */ }
+//   else if (const auto* inform = std::get_if<Inform>(&*in->body)) {
 //     Envelope out = ReplyTo(*in, InformResponse{.max_envelopes = 1});
 //     std::string xml = WriteEnvelope(out);                   // same cwmp-1-N, same cwmp:ID
 //   }
