@@ -74,7 +74,7 @@ void BM_DiagnoseFullHomeDegraded(benchmark::State& state) {
     n = findings.size();
     benchmark::DoNotOptimize(findings);
   }
-  state.counters["findings"] = static_cast<double>(n);
+  state.counters["findings"] = benchmark::Counter(static_cast<double>(n), benchmark::Counter::kAvgThreads);
   state.SetItemsProcessed(state.iterations());
   state.counters["diagnoses/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }

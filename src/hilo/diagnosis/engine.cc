@@ -357,21 +357,29 @@ void Run::Visit(const DeviceSnapshot& s, bool is_current) {
     }
   }
 
-  // Clients.
+  // Clients: the hot loop (history × clients), so the thresholds are hoisted and the checks
+  // written out rather than calling Degraded() / Weak().
+  const double weak_dbm = t_.client_signal_weak_dbm;
+  const double retrans_high = t_.client_retrans_high_pct;
+  const double snr_min = t_.client_snr_min_db;
   for (std::size_t pos = 0; pos < s.clients.size(); ++pos) {
     const Client& c = s.clients[pos];
     int slot = is_current ? static_cast<int>(pos) : ClientSlot(s, pos, c.mac_key);
     if (slot < 0) continue;
     ClientState& st = clients_[static_cast<std::size_t>(slot)];
-    if (Degraded(c)) {
+    const bool inactive = c.active.has_value() && !*c.active;
+    const bool weak = c.signal_dbm.has_value() && *c.signal_dbm < weak_dbm;
+    const bool degraded = !inactive && (weak || (c.retransmissions_pct.has_value() && *c.retransmissions_pct >= retrans_high) ||
+                                        (c.snr_db.has_value() && *c.snr_db < snr_min));
+    if (degraded) {
       if (st.run_start == 0) st.run_start = s.taken_at;
       st.good_streak = 0;
-    } else if (!c.active || *c.active) {
+    } else if (!inactive) {
       ++st.good_streak;
       if (st.run_start != 0 && st.good_streak >= t_.recovery_samples) st.run_start = 0;
       if (st.run_start == 0) st.had_good = true;
     }
-    if (Weak(c)) {
+    if (weak) {
       if (st.weak_since == 0) st.weak_since = s.taken_at;
     } else if (c.signal_dbm) {
       st.weak_since = 0;
