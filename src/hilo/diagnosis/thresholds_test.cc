@@ -81,9 +81,9 @@ TEST(Thresholds, FormatRoundTrips) {
 }
 
 TEST(Thresholds, ShippedConfigIsTheDefaults) {
+  // ctest runs tests in the source directory; HILO_SOURCE_DIR, when set, says so explicitly.
   const char* root = std::getenv("HILO_SOURCE_DIR");
-  ASSERT_NE(root, nullptr) << "HILO_SOURCE_DIR not set";
-  auto t = LoadThresholdsFile(std::string(root) + "/config/diagnosis.conf");
+  auto t = LoadThresholdsFile(std::string(root ? root : ".") + "/config/diagnosis.conf");
   ASSERT_TRUE(t) << t.error().message;
   EXPECT_EQ(*t, Thresholds{});
   EXPECT_EQ(LoadThresholdsFile("/nonexistent/diagnosis.conf").error().code, Errc::kNotFound);
