@@ -10,9 +10,14 @@ function(hilo_add_test name)
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main)
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/src)
   target_compile_definitions(${name} PRIVATE HILO_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+  set(labels "${ARG_LABELS}")
+  if(NOT labels)
+    set(labels "unit")
+  endif()
   gtest_discover_tests(${name}
     WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
-    PROPERTIES LABELS "${ARG_LABELS}" ENVIRONMENT "HILO_SOURCE_DIR=${PROJECT_SOURCE_DIR};HILO_BINARY_DIR=${PROJECT_BINARY_DIR}"
+    PROPERTIES LABELS "${labels}"
+               ENVIRONMENT "HILO_SOURCE_DIR=${PROJECT_SOURCE_DIR};HILO_BINARY_DIR=${PROJECT_BINARY_DIR}"
     DISCOVERY_TIMEOUT 30)
 endfunction()
 

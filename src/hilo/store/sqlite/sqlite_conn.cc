@@ -1,8 +1,14 @@
 #include "hilo/store/sqlite/sqlite_conn.h"
 
+#include <mutex>
+
 namespace hilo::sqlite_internal {
 
 Result<std::unique_ptr<Conn>> Conn::Open(const std::string& path, bool durable) {
+  // Memory statistics take a global mutex on every allocation, which serialises the reader
+  // threads; hilo does not use them. Must run before SQLite initialises.
+  static std::once_flag configured;
+  std::call_once(configured, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                            nullptr);

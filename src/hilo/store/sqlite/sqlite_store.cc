@@ -4,6 +4,7 @@
 #include <cctype>
 #include <condition_variable>
 #include <deque>
+#include <chrono>
 #include <mutex>
 #include <thread>
 
@@ -519,6 +520,11 @@ class SqliteStore::Impl {
   std::deque<WriteUnit> queue;
   bool stopping = false;
   std::thread writer_thread;
+  // Checkpoints run on their own connection and thread, so a commit never waits for the WAL to
+  // be copied into the database file (and its fsync).
+  std::unique_ptr<Conn> checkpointer;
+  std::thread checkpoint_thread;
+  std::condition_variable stop_cv;  // wakes the checkpointer at shutdown (never shares queue_cv)
 
   ~Impl() {
     {
@@ -526,7 +532,22 @@ class SqliteStore::Impl {
       stopping = true;
     }
     queue_cv.notify_all();
+    stop_cv.notify_all();
     if (writer_thread.joinable()) writer_thread.join();
+    if (checkpoint_thread.joinable()) checkpoint_thread.join();
+    if (checkpointer) (void)checkpointer->Exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  }
+
+  void CheckpointLoop() {
+    while (true) {
+      {
+        std::unique_lock lock(queue_mu);
+        stop_cv.wait_for(lock, std::chrono::milliseconds(500), [&] { return stopping; });
+        if (stopping) return;
+      }
+      int wal_pages = 0, copied = 0;
+      sqlite3_wal_checkpoint_v2(checkpointer->db(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &wal_pages, &copied);
+    }
   }
 
   Result<std::unique_ptr<Conn>> LeaseReader() {
@@ -606,8 +627,13 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, 
   auto migrated = sqlite_internal::Migrate(*impl->writer);
   if (!migrated) return std::unexpected(migrated.error());
   impl->schema_version = sqlite_internal::MigrationCount();
+  HILO_TRY(impl->writer->Exec("PRAGMA wal_autocheckpoint=0"));
+  auto checkpointer = Conn::Open(path, options.durable);
+  if (!checkpointer) return std::unexpected(checkpointer.error());
+  impl->checkpointer = std::move(*checkpointer);
   Impl* raw = impl.get();
   impl->writer_thread = std::thread([raw] { raw->WriterLoop(); });
+  impl->checkpoint_thread = std::thread([raw] { raw->CheckpointLoop(); });
   return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(impl)));
 }
 
@@ -616,7 +642,13 @@ int SqliteStore::SchemaVersion() const { return impl_->schema_version; }
 Status SqliteStore::Read(const std::function<Status(StoreReader&)>& fn) {
   auto conn = impl_->LeaseReader();
   if (!conn) return std::unexpected(conn.error());
-  Status s = (*conn)->Exec("BEGIN");
+  // Prepared once per connection: a read is BEGIN, a few point queries, COMMIT.
+  Status s;
+  {
+    auto begin = (*conn)->Prepare("BEGIN");
+    begin.Step();
+    if (!begin.ok()) s = std::unexpected((*conn)->LastError("begin read"));
+  }
   if (s) {
     SqliteOps ops(**conn);
     try {
@@ -624,7 +656,8 @@ Status SqliteStore::Read(const std::function<Status(StoreReader&)>& fn) {
     } catch (const std::exception& ex) {
       s = Fail(Errc::kInternal, std::string("read failed: ") + ex.what());
     }
-    (void)(*conn)->Exec("COMMIT");
+    auto commit = (*conn)->Prepare("COMMIT");
+    commit.Step();
   }
   impl_->ReturnReader(std::move(*conn));
   return s;
