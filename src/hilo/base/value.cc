@@ -59,6 +59,11 @@ Value& Value::Set(std::string key, Value value) {
   return members.back().second;
 }
 
+Value::Members& Value::MutableObject() {
+  if (!IsObject()) data_ = Members{};
+  return std::get<Members>(data_);
+}
+
 Value& Value::Push(Value value) {
   return MutableArray().emplace_back(std::move(value));
 }

@@ -66,6 +66,9 @@ class Value {
   bool Has(std::string_view key) const;
   Value& Set(std::string key, Value value);  // replaces an existing key; turns null into object
 
+  // Mutable members, in order; turns null into an object.
+  Members& MutableObject();
+
   // Array append; turns null into an array.
   Value& Push(Value value);
   std::vector<Value>& MutableArray();

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "hilo/base/error.h"
+#include "hilo/core/cpe.h"
 #include "hilo/core/model.h"
 
 namespace hilo {
@@ -68,6 +69,24 @@ class StoreReader {
   virtual Result<UserCredentials> GetUserByName(std::string_view username) = 0;
   virtual Result<std::vector<User>> ListUsers() = 0;
   virtual Result<std::optional<SessionRecord>> GetSession(std::string_view token_digest) = 0;
+
+  // ---- gateways (ACS)
+  virtual Result<Cpe> GetCpe(Id id) = 0;
+  virtual Result<std::optional<Cpe>> FindCpe(std::string_view oui, std::string_view product_class,
+                                             std::string_view serial) = 0;
+  // unlinked_only: the gateways waiting for an operator to link them.
+  virtual Result<std::vector<Cpe>> ListCpes(bool unlinked_only, int limit) = 0;
+  virtual Result<std::vector<Cpe>> CpesOfCustomer(Id customer_id) = 0;
+  virtual Result<std::vector<CpeParam>> CpeParams(Id cpe_id) = 0;
+  virtual Result<CpeTask> GetTask(Id task_id) = 0;
+  // Newest first. open_only: pending or sent.
+  virtual Result<std::vector<CpeTask>> TasksOf(Id cpe_id, bool open_only, int limit) = 0;
+  // The oldest pending, unexpired task; nullopt when none.
+  virtual Result<std::optional<CpeTask>> NextPendingTask(Id cpe_id, Time now) = 0;
+  // History points in [from, to], oldest first.
+  virtual Result<std::vector<CpeHistoryPoint>> CpeHistory(Id cpe_id, Time from, Time to) = 0;
+  // Hourly aggregates kept after the raw points were downsampled: {hour, aggregates}.
+  virtual Result<std::vector<CpeHistoryPoint>> CpeHourly(Id cpe_id, Time from, Time to) = 0;
 };
 
 // Writes, inside one transaction. Ids of inserted rows are returned.
@@ -85,6 +104,21 @@ class StoreTx : public StoreReader {
   virtual Result<Id> AppendEvent(const Event& e) = 0;
   virtual Status InsertSession(std::string_view token_digest, const SessionRecord& s) = 0;
   virtual Status DeleteSession(std::string_view token_digest) = 0;
+
+  // ---- gateways (ACS)
+  virtual Result<Id> InsertCpe(const Cpe& cpe) = 0;  // kAlreadyExists on a duplicate identity
+  virtual Status UpdateCpe(const Cpe& cpe) = 0;
+  // Merges reported values into the stored tree (latest value, type and time win per name).
+  virtual Status MergeCpeParams(Id cpe_id, const std::vector<CpeParam>& params) = 0;
+  virtual Result<Id> InsertTask(const CpeTask& task) = 0;
+  virtual Status UpdateTask(const CpeTask& task) = 0;
+  // Tasks left "sent" by a session that died go back to pending (none is ever lost).
+  virtual Status RequeueSentTasks(Id cpe_id) = 0;
+  virtual Status AppendCpeHistory(Id cpe_id, const CpeHistoryPoint& point) = 0;
+  // Replaces raw points older than `before` by hourly aggregates built by `aggregate`
+  // (points of one hour -> one Value). Returns how many raw points were folded.
+  virtual Result<int> DownsampleCpeHistory(Id cpe_id, Time before,
+                                           const std::function<Value(const std::vector<CpeHistoryPoint>&)>& aggregate) = 0;
 };
 
 class Store {

@@ -99,6 +99,63 @@ CREATE TABLE sessions(
   user_id INTEGER NOT NULL REFERENCES users(id),
   expires_at INTEGER NOT NULL) WITHOUT ROWID;
 )sql",
+    // 2: the ACS: gateways, their reported trees, history and task queue.
+    R"sql(
+CREATE TABLE cpes(
+  id INTEGER PRIMARY KEY,
+  oui TEXT NOT NULL,
+  product_class TEXT NOT NULL,
+  serial TEXT NOT NULL,
+  device_id INTEGER REFERENCES devices(id),
+  customer_id INTEGER REFERENCES customers(id),
+  manufacturer TEXT NOT NULL,
+  data_model TEXT NOT NULL,
+  software_version TEXT NOT NULL,
+  connection_request_url TEXT NOT NULL,
+  cwmp_version TEXT NOT NULL,
+  remote_address TEXT NOT NULL,
+  last_events TEXT NOT NULL,
+  periodic_interval_s INTEGER NOT NULL,
+  first_seen INTEGER NOT NULL,
+  last_inform INTEGER NOT NULL,
+  provisioned INTEGER NOT NULL,
+  stats_paths INTEGER NOT NULL,
+  UNIQUE(oui, product_class, serial));
+CREATE INDEX cpes_customer ON cpes(customer_id);
+CREATE INDEX cpes_unlinked ON cpes(device_id) WHERE device_id IS NULL;
+-- The reported tree as one JSON document per gateway: {"name": [value, type, time], ...}.
+-- One row write per session instead of hundreds.
+CREATE TABLE cpe_params(
+  cpe_id INTEGER PRIMARY KEY REFERENCES cpes(id),
+  tree TEXT NOT NULL);
+CREATE TABLE cpe_tasks(
+  id INTEGER PRIMARY KEY,
+  cpe_id INTEGER NOT NULL REFERENCES cpes(id),
+  kind TEXT NOT NULL,
+  args TEXT NOT NULL,
+  status TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  sent_at INTEGER NOT NULL,
+  done_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  fault_code INTEGER NOT NULL,
+  fault_string TEXT NOT NULL,
+  result TEXT NOT NULL,
+  case_id INTEGER REFERENCES cases(id),
+  requested_by INTEGER NOT NULL,
+  reason TEXT NOT NULL);
+CREATE INDEX cpe_tasks_open ON cpe_tasks(cpe_id, status, id);
+CREATE TABLE cpe_history(
+  cpe_id INTEGER NOT NULL REFERENCES cpes(id),
+  at INTEGER NOT NULL,
+  snapshot TEXT NOT NULL,
+  PRIMARY KEY(cpe_id, at)) WITHOUT ROWID;
+CREATE TABLE cpe_history_hourly(
+  cpe_id INTEGER NOT NULL REFERENCES cpes(id),
+  hour INTEGER NOT NULL,
+  aggregates TEXT NOT NULL,
+  PRIMARY KEY(cpe_id, hour)) WITHOUT ROWID;
+)sql",
 };
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 
 #include "hilo/base/text.h"
 #include "hilo/core/rut.h"
@@ -282,6 +283,121 @@ class SqliteOps final : public StoreTx {
     return std::optional<SessionRecord>();
   }
 
+
+  // ---- gateways
+
+  Result<Cpe> GetCpe(Id id) override {
+    auto st = c_.Prepare(
+        "SELECT id, oui, product_class, serial, COALESCE(device_id, 0), COALESCE(customer_id, 0), manufacturer, "
+        "data_model, software_version, connection_request_url, cwmp_version, remote_address, last_events, "
+        "periodic_interval_s, first_seen, last_inform, provisioned, stats_paths FROM cpes WHERE id = ?");
+    st.Bind(1, id);
+    if (!st.Step()) return st.ok() ? Fail(Errc::kNotFound, "no gateway " + std::to_string(id), "gateway_id") : Err("get gateway");
+    return ReadCpe(st);
+  }
+
+  Result<std::optional<Cpe>> FindCpe(std::string_view oui, std::string_view product_class, std::string_view serial) override {
+    auto st = c_.Prepare(
+        "SELECT id, oui, product_class, serial, COALESCE(device_id, 0), COALESCE(customer_id, 0), manufacturer, "
+        "data_model, software_version, connection_request_url, cwmp_version, remote_address, last_events, "
+        "periodic_interval_s, first_seen, last_inform, provisioned, stats_paths FROM cpes WHERE oui = ? AND product_class = ? AND serial = ?");
+    st.Bind(1, oui).Bind(2, product_class).Bind(3, serial);
+    if (st.Step()) return std::optional<Cpe>(ReadCpe(st));
+    if (!st.ok()) return Err("find gateway");
+    return std::optional<Cpe>();
+  }
+
+  Result<std::vector<Cpe>> ListCpes(bool unlinked_only, int limit) override {
+    const char* sql = unlinked_only
+        ? "SELECT id, oui, product_class, serial, COALESCE(device_id, 0), COALESCE(customer_id, 0), manufacturer, "
+          "data_model, software_version, connection_request_url, cwmp_version, remote_address, last_events, "
+          "periodic_interval_s, first_seen, last_inform, provisioned, stats_paths FROM cpes WHERE device_id IS NULL ORDER BY last_inform DESC LIMIT ?"
+        : "SELECT id, oui, product_class, serial, COALESCE(device_id, 0), COALESCE(customer_id, 0), manufacturer, "
+          "data_model, software_version, connection_request_url, cwmp_version, remote_address, last_events, "
+          "periodic_interval_s, first_seen, last_inform, provisioned, stats_paths FROM cpes ORDER BY last_inform DESC LIMIT ?";
+    auto st = c_.Prepare(sql);
+    st.Bind(1, limit);
+    std::vector<Cpe> out;
+    while (st.Step()) out.push_back(ReadCpe(st));
+    if (!st.ok()) return Err("list gateways");
+    return out;
+  }
+
+  Result<std::vector<Cpe>> CpesOfCustomer(Id customer_id) override {
+    auto st = c_.Prepare(
+        "SELECT id, oui, product_class, serial, COALESCE(device_id, 0), COALESCE(customer_id, 0), manufacturer, "
+        "data_model, software_version, connection_request_url, cwmp_version, remote_address, last_events, "
+        "periodic_interval_s, first_seen, last_inform, provisioned, stats_paths FROM cpes WHERE customer_id = ? ORDER BY id");
+    st.Bind(1, customer_id);
+    std::vector<Cpe> out;
+    while (st.Step()) out.push_back(ReadCpe(st));
+    if (!st.ok()) return Err("list customer gateways");
+    return out;
+  }
+
+  Result<std::vector<CpeParam>> CpeParams(Id cpe_id) override {
+    auto st = c_.Prepare("SELECT tree FROM cpe_params WHERE cpe_id = ?");
+    st.Bind(1, cpe_id);
+    std::vector<CpeParam> out;
+    if (!st.Step()) {
+      if (!st.ok()) return Err("read parameters");
+      return out;
+    }
+    auto tree = ParseJson(st.Text(0), 64 << 20);
+    if (!tree) return Fail(Errc::kInternal, "stored parameter tree is not JSON");
+    out.reserve(tree->AsObject().size());
+    for (const auto& [name, v] : tree->AsObject()) {
+      const auto& a = v.AsArray();
+      if (a.size() != 3) continue;
+      out.push_back(CpeParam{name, a[0].AsString(), a[1].AsString(), a[2].AsInt()});
+    }
+    return out;
+  }
+
+  Result<CpeTask> GetTask(Id id) override {
+    auto st = c_.Prepare(
+        "SELECT id, cpe_id, kind, args, status, created_at, sent_at, done_at, expires_at, fault_code, fault_string, "
+        "result, COALESCE(case_id, 0), requested_by, reason FROM cpe_tasks WHERE id = ?");
+    st.Bind(1, id);
+    if (!st.Step()) return st.ok() ? Fail(Errc::kNotFound, "no task " + std::to_string(id), "task_id") : Err("get task");
+    return ReadTask(st);
+  }
+
+  Result<std::vector<CpeTask>> TasksOf(Id cpe_id, bool open_only, int limit) override {
+    auto st = c_.Prepare(
+        "SELECT id, cpe_id, kind, args, status, created_at, sent_at, done_at, expires_at, fault_code, fault_string, "
+        "result, COALESCE(case_id, 0), requested_by, reason FROM cpe_tasks WHERE cpe_id = ?1 "
+        "AND (?2 = 0 OR status IN ('pending', 'sent')) ORDER BY id DESC LIMIT ?3");
+    st.Bind(1, cpe_id).Bind(2, open_only ? 1 : 0).Bind(3, limit);
+    std::vector<CpeTask> out;
+    while (st.Step()) out.push_back(ReadTask(st));
+    if (!st.ok()) return Err("list tasks");
+    return out;
+  }
+
+  Result<std::optional<CpeTask>> NextPendingTask(Id cpe_id, Time now) override {
+    auto st = c_.Prepare(
+        "SELECT id, cpe_id, kind, args, status, created_at, sent_at, done_at, expires_at, fault_code, fault_string, "
+        "result, COALESCE(case_id, 0), requested_by, reason FROM cpe_tasks WHERE cpe_id = ? AND status = 'pending' "
+        "AND expires_at > ? ORDER BY id LIMIT 1");
+    st.Bind(1, cpe_id).Bind(2, now);
+    if (st.Step()) return std::optional<CpeTask>(ReadTask(st));
+    if (!st.ok()) return Err("next task");
+    return std::optional<CpeTask>();
+  }
+
+  Result<std::vector<CpeHistoryPoint>> CpeHistory(Id cpe_id, Time from, Time to) override {
+    auto st = c_.Prepare("SELECT at, snapshot FROM cpe_history WHERE cpe_id = ? AND at BETWEEN ? AND ? ORDER BY at");
+    st.Bind(1, cpe_id).Bind(2, from).Bind(3, to);
+    return ReadPoints(st, "read history");
+  }
+
+  Result<std::vector<CpeHistoryPoint>> CpeHourly(Id cpe_id, Time from, Time to) override {
+    auto st = c_.Prepare("SELECT hour, aggregates FROM cpe_history_hourly WHERE cpe_id = ? AND hour BETWEEN ? AND ? ORDER BY hour");
+    st.Bind(1, cpe_id).Bind(2, from).Bind(3, to);
+    return ReadPoints(st, "read hourly history");
+  }
+
   // ---- writes
 
   Result<Id> InsertCustomer(const Customer& c) override {
@@ -387,6 +503,119 @@ class SqliteOps final : public StoreTx {
     return id;
   }
 
+
+  Result<Id> InsertCpe(const Cpe& c) override {
+    auto st = c_.Prepare(
+        "INSERT INTO cpes(oui, product_class, serial, device_id, customer_id, manufacturer, data_model, software_version, "
+        "connection_request_url, cwmp_version, remote_address, last_events, periodic_interval_s, first_seen, last_inform, "
+        "provisioned, stats_paths) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    BindCpe(st, c);
+    return Inserted(st, "insert gateway");
+  }
+
+  Status UpdateCpe(const Cpe& c) override {
+    auto st = c_.Prepare(
+        "UPDATE cpes SET oui = ?1, product_class = ?2, serial = ?3, device_id = ?4, customer_id = ?5, manufacturer = ?6, "
+        "data_model = ?7, software_version = ?8, connection_request_url = ?9, cwmp_version = ?10, remote_address = ?11, "
+        "last_events = ?12, periodic_interval_s = ?13, first_seen = ?14, last_inform = ?15, provisioned = ?16, "
+        "stats_paths = ?17 WHERE id = ?18");
+    BindCpe(st, c);
+    st.Bind(18, c.id);
+    st.Step();
+    if (!st.ok()) return std::unexpected(c_.LastError("update gateway"));
+    return Ok();
+  }
+
+  Status MergeCpeParams(Id cpe_id, const std::vector<CpeParam>& params) override {
+    Value tree = Value::MakeObject();
+    {
+      auto st = c_.Prepare("SELECT tree FROM cpe_params WHERE cpe_id = ?");
+      st.Bind(1, cpe_id);
+      if (st.Step()) {
+        auto parsed = ParseJson(st.Text(0), 64 << 20);
+        if (parsed) tree = std::move(*parsed);
+      }
+    }
+    // Index the members once so merging n values costs n lookups, not n scans.
+    std::unordered_map<std::string, std::size_t> index;
+    auto& members = tree.MutableObject();
+    index.reserve(members.size() + params.size());
+    for (std::size_t i = 0; i < members.size(); ++i) index.emplace(members[i].first, i);
+    for (const auto& p : params) {
+      Value row = Value::MakeArray({p.value, p.type, Value(p.updated)});
+      auto it = index.find(p.name);
+      if (it != index.end()) {
+        members[it->second].second = std::move(row);
+      } else {
+        index.emplace(p.name, members.size());
+        members.emplace_back(p.name, std::move(row));
+      }
+    }
+    auto st = c_.Prepare("INSERT INTO cpe_params(cpe_id, tree) VALUES (?, ?) ON CONFLICT(cpe_id) DO UPDATE SET tree = excluded.tree");
+    st.Bind(1, cpe_id).Bind(2, ToJson(tree));
+    st.Step();
+    if (!st.ok()) return std::unexpected(c_.LastError("store parameters"));
+    return Ok();
+  }
+
+  Result<Id> InsertTask(const CpeTask& t) override {
+    auto st = c_.Prepare(
+        "INSERT INTO cpe_tasks(cpe_id, kind, args, status, created_at, sent_at, done_at, expires_at, fault_code, "
+        "fault_string, result, case_id, requested_by, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    BindTask(st, t);
+    return Inserted(st, "insert task");
+  }
+
+  Status UpdateTask(const CpeTask& t) override {
+    auto st = c_.Prepare(
+        "UPDATE cpe_tasks SET cpe_id = ?1, kind = ?2, args = ?3, status = ?4, created_at = ?5, sent_at = ?6, done_at = ?7, "
+        "expires_at = ?8, fault_code = ?9, fault_string = ?10, result = ?11, case_id = ?12, requested_by = ?13, reason = ?14 "
+        "WHERE id = ?15");
+    BindTask(st, t);
+    st.Bind(15, t.id);
+    st.Step();
+    if (!st.ok()) return std::unexpected(c_.LastError("update task"));
+    return Ok();
+  }
+
+  Status RequeueSentTasks(Id cpe_id) override {
+    auto st = c_.Prepare("UPDATE cpe_tasks SET status = 'pending', sent_at = 0 WHERE cpe_id = ? AND status = 'sent'");
+    st.Bind(1, cpe_id);
+    st.Step();
+    if (!st.ok()) return std::unexpected(c_.LastError("requeue tasks"));
+    return Ok();
+  }
+
+  Status AppendCpeHistory(Id cpe_id, const CpeHistoryPoint& p) override {
+    auto st = c_.Prepare("INSERT OR REPLACE INTO cpe_history(cpe_id, at, snapshot) VALUES (?, ?, ?)");
+    st.Bind(1, cpe_id).Bind(2, p.at).Bind(3, ToJson(p.snapshot));
+    st.Step();
+    if (!st.ok()) return std::unexpected(c_.LastError("append history"));
+    return Ok();
+  }
+
+  Result<int> DownsampleCpeHistory(Id cpe_id, Time before,
+                                   const std::function<Value(const std::vector<CpeHistoryPoint>&)>& aggregate) override {
+    auto points = CpeHistory(cpe_id, 0, before - 1);
+    if (!points) return std::unexpected(points.error());
+    if (points->empty()) return 0;
+    std::size_t i = 0;
+    while (i < points->size()) {
+      Time hour = (*points)[i].at / kHour * kHour;
+      std::vector<CpeHistoryPoint> bucket;
+      while (i < points->size() && (*points)[i].at / kHour * kHour == hour) bucket.push_back(std::move((*points)[i++]));
+      auto st = c_.Prepare("INSERT OR REPLACE INTO cpe_history_hourly(cpe_id, hour, aggregates) VALUES (?, ?, ?)");
+      st.Bind(1, cpe_id).Bind(2, hour).Bind(3, ToJson(aggregate(bucket)));
+      st.Step();
+      if (!st.ok()) return Err("store hourly history");
+    }
+    auto del = c_.Prepare("DELETE FROM cpe_history WHERE cpe_id = ? AND at < ?");
+    del.Bind(1, cpe_id).Bind(2, before);
+    del.Step();
+    if (!del.ok()) return Err("drop downsampled history");
+    return static_cast<int>(points->size());
+  }
+
   Status InsertSession(std::string_view digest, const SessionRecord& s) override {
     auto st = c_.Prepare("INSERT INTO sessions(token_digest, user_id, expires_at) VALUES (?, ?, ?)");
     st.Bind(1, digest).Bind(2, s.user_id).Bind(3, s.expires_at);
@@ -437,6 +666,77 @@ class SqliteOps final : public StoreTx {
     while (st.Step()) (st.Text(0) == "phone" ? c.phones : c.emails).push_back(st.Text(1));
     if (!st.ok()) return Err("load contacts");
     return Ok();
+  }
+
+
+  static Cpe ReadCpe(Stmt& st) {
+    Cpe c;
+    c.id = st.Int(0);
+    c.oui = st.Text(1);
+    c.product_class = st.Text(2);
+    c.serial = st.Text(3);
+    c.device_id = st.Int(4);
+    c.customer_id = st.Int(5);
+    c.manufacturer = st.Text(6);
+    c.data_model = st.Text(7);
+    c.software_version = st.Text(8);
+    c.connection_request_url = st.Text(9);
+    c.cwmp_version = st.Text(10);
+    c.remote_address = st.Text(11);
+    c.last_events = st.Text(12);
+    c.periodic_interval_s = static_cast<int>(st.Int(13));
+    c.first_seen = st.Int(14);
+    c.last_inform = st.Int(15);
+    c.provisioned = st.Int(16) != 0;
+    c.stats_paths = static_cast<int>(st.Int(17));
+    return c;
+  }
+
+  static void BindCpe(Stmt& st, const Cpe& c) {
+    st.Bind(1, c.oui).Bind(2, c.product_class).Bind(3, c.serial).BindIdOrNull(4, c.device_id).BindIdOrNull(5, c.customer_id)
+        .Bind(6, c.manufacturer).Bind(7, c.data_model).Bind(8, c.software_version).Bind(9, c.connection_request_url)
+        .Bind(10, c.cwmp_version).Bind(11, c.remote_address).Bind(12, c.last_events).Bind(13, c.periodic_interval_s)
+        .Bind(14, c.first_seen).Bind(15, c.last_inform).Bind(16, c.provisioned ? 1 : 0)
+        .Bind(17, c.stats_paths);
+  }
+
+  static CpeTask ReadTask(Stmt& st) {
+    CpeTask t;
+    t.id = st.Int(0);
+    t.cpe_id = st.Int(1);
+    t.kind = ParseTaskKind(st.Text(2)).value_or(TaskKind::kGetParameterValues);
+    auto args = ParseJson(st.Text(3));
+    t.args = args ? std::move(*args) : Value::MakeObject();
+    t.status = ParseTaskStatus(st.Text(4)).value_or(TaskStatus::kPending);
+    t.created_at = st.Int(5);
+    t.sent_at = st.Int(6);
+    t.done_at = st.Int(7);
+    t.expires_at = st.Int(8);
+    t.fault_code = static_cast<int>(st.Int(9));
+    t.fault_string = st.Text(10);
+    auto result = ParseJson(st.Text(11), 64 << 20);
+    t.result = result ? std::move(*result) : Value();
+    t.case_id = st.Int(12);
+    t.requested_by = st.Int(13);
+    t.reason = st.Text(14);
+    return t;
+  }
+
+  static void BindTask(Stmt& st, const CpeTask& t) {
+    st.Bind(1, t.cpe_id).Bind(2, TaskKindName(t.kind)).Bind(3, ToJson(t.args)).Bind(4, TaskStatusName(t.status))
+        .Bind(5, t.created_at).Bind(6, t.sent_at).Bind(7, t.done_at).Bind(8, t.expires_at).Bind(9, t.fault_code)
+        .Bind(10, t.fault_string).Bind(11, ToJson(t.result)).BindIdOrNull(12, t.case_id).Bind(13, t.requested_by)
+        .Bind(14, t.reason);
+  }
+
+  Result<std::vector<CpeHistoryPoint>> ReadPoints(Stmt& st, std::string_view what) {
+    std::vector<CpeHistoryPoint> out;
+    while (st.Step()) {
+      auto v = ParseJson(st.Text(1), 64 << 20);
+      out.push_back(CpeHistoryPoint{st.Int(0), v ? std::move(*v) : Value()});
+    }
+    if (!st.ok()) return Err(what);
+    return out;
   }
 
   static Customer ReadCustomer(Stmt& st) {
