@@ -40,8 +40,11 @@ struct HttpClient::Impl {
     auto results = resolver.resolve(host, std::to_string(port), ec);
     if (ec) return Fail(Errc::kUnavailable, "cannot resolve " + host + ": " + ec.message());
     stream.emplace(ioc);
+    // Asynchronous operations driven to completion here: Beast applies expires_after only to
+    // asynchronous calls, so the blocking forms would wait forever on a peer that stalls.
     stream->expires_after(std::chrono::milliseconds(timeout_ms));
-    stream->connect(results, ec);
+    stream->async_connect(results, [&ec](beast::error_code e, const tcp::endpoint&) { ec = e; });
+    RunIo();
     if (ec) {
       stream.reset();
       return Fail(Errc::kUnavailable, "cannot connect to " + host + ":" + std::to_string(port) + ": " + ec.message());
@@ -49,6 +52,12 @@ struct HttpClient::Impl {
     stream->socket().set_option(tcp::no_delay(true), ec);
     buffer.clear();
     return Ok();
+  }
+
+  // Runs the pending operation to completion; the stream's timer bounds it to timeout_ms.
+  void RunIo() {
+    ioc.restart();
+    ioc.run();
   }
 
   void RememberCookies(const ClientResponse& r) {
@@ -89,13 +98,21 @@ struct HttpClient::Impl {
     req.prepare_payload();
     beast::error_code ec;
     stream->expires_after(std::chrono::milliseconds(timeout_ms));
-    http::write(*stream, req, ec);
+    http::async_write(*stream, req, [&ec](beast::error_code e, std::size_t) { ec = e; });
+    RunIo();
     beast::error_code write_ec = ec;
     // Even when the write failed, the server may have answered early (413 for a body over its
     // limit) before closing: read what it said.
     http::response_parser<http::string_body> parser;
     parser.body_limit(8 << 20);
-    http::read(*stream, buffer, parser, ec);
+    ec = {};
+    if (stream->socket().is_open()) {
+      stream->expires_after(std::chrono::milliseconds(timeout_ms));
+      http::async_read(*stream, buffer, parser, [&ec](beast::error_code e, std::size_t) { ec = e; });
+      RunIo();
+    } else {
+      ec = asio::error::not_connected;  // the timeout closed it
+    }
     if (ec) {
       if (write_ec) return Fail(Errc::kUnavailable, "write failed: " + write_ec.message());
       return Fail(Errc::kUnavailable, "read failed: " + ec.message());

@@ -259,6 +259,10 @@ void HttpServer::Stop() {
   impl_->ioc_.stop();
   for (auto& t : impl_->threads_)
     if (t.joinable()) t.join();
+  // The posted close may never run once the context is stopped; with the threads joined it is
+  // safe to close here, so that new connections are refused instead of waiting in the backlog.
+  beast::error_code ec;
+  impl_->acceptor_.close(ec);
 }
 
 std::uint64_t HttpServer::open_connections() const { return impl_->open_; }

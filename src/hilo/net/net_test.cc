@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <mutex>
+#include <vector>
 #include <thread>
 
 #include "hilo/net/http_client.h"
@@ -61,6 +64,28 @@ TEST(HttpClient, UnreachablePeerIsUnavailable) {
   auto r = client.Send({});
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, Errc::kUnavailable);
+}
+
+TEST(HttpClient, TimesOutOnAPeerThatNeverAnswers) {
+  // The handler keeps the responder and never calls it: the client must give up after its
+  // timeout instead of blocking its thread forever.
+  std::mutex mu;
+  std::vector<Responder> held;
+  HttpServer server({.port = 0, .threads = 1}, [&](HttpRequest&&, Responder respond) {
+    std::lock_guard lock(mu);
+    held.push_back(std::move(respond));
+  });
+  auto port = server.Start();
+  ASSERT_TRUE(port);
+  HttpClient client("127.0.0.1", *port, 300);
+  auto start = std::chrono::steady_clock::now();
+  auto r = client.Send({});
+  auto waited = std::chrono::steady_clock::now() - start;
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::kUnavailable);
+  EXPECT_LT(waited, std::chrono::seconds(2)) << "one timeout (plus one reconnect), not forever";
+  server.Stop();
+  held.clear();  // the held sessions go while their io_context still exists
 }
 
 }  // namespace
