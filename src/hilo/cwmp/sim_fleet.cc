@@ -429,6 +429,7 @@ SimFleet::Outcome SimFleet::Execute(const Job& job, ClientCache& clients) {
   Slot& slot = *slots_[static_cast<std::size_t>(job.index)];
   Outcome outcome;
   const Time now = Now();
+  outcome.started_at = now;
   std::string url;
   {
     std::lock_guard lock(slot.mu);
@@ -482,7 +483,9 @@ Time SimFleet::RetryDelay(int index, int failures, unsigned interval_s) const {
 
 void SimFleet::Finish(const Job& job, const Outcome& outcome) {
   Slot& slot = *slots_[static_cast<std::size_t>(job.index)];
-  const Time now = Now();
+  // Schedules count from when the job ran, not from when it finished, so that a slow session
+  // (or a test advancing its clock meanwhile) does not shift the device's phase.
+  const Time at = outcome.started_at;
   const Time interval = std::max<Time>(1, outcome.interval_s);
   slot.busy = false;
   if (outcome.ran) {
@@ -490,21 +493,21 @@ void SimFleet::Finish(const Job& job, const Outcome& outcome) {
       slot.failures = 0;
       if (job.kind == JobKind::kPeriodic) {
         // Keep the device's phase; when the fleet is behind, catch up no faster than "now".
-        slot.next_periodic = slot.booted ? std::max(slot.next_periodic + interval, now) : now + interval;
+        slot.next_periodic = slot.booted ? std::max(slot.next_periodic + interval, at) : at + interval;
       }
       slot.booted = true;
       if (outcome.interval_s != slot.interval_s) {
         // The ACS changed PeriodicInformInterval in this session: the new schedule starts now.
         slot.interval_s = outcome.interval_s;
-        slot.next_periodic = now + interval;
+        slot.next_periodic = at + interval;
       }
       if (outcome.more_pending && slot.urgent_events.empty()) slot.urgent_events.emplace_back();
     } else {
       ++slot.failures;
-      slot.next_periodic = now + RetryDelay(job.index, slot.failures, static_cast<unsigned>(interval));
+      slot.next_periodic = at + RetryDelay(job.index, slot.failures, static_cast<unsigned>(interval));
     }
   }
-  if (options_.event_check_interval_s > 0) slot.next_check = now + options_.event_check_interval_s;
+  if (options_.event_check_interval_s > 0) slot.next_check = at + options_.event_check_interval_s;
   due_.push({DueOf(slot), job.index});
   if (!slot.urgent_events.empty()) QueueUrgent(job.index);
   idle_cv_.notify_all();

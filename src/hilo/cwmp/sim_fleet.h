@@ -252,6 +252,7 @@ class SimFleet {
     bool ok = false;
     bool more_pending = false;
     unsigned interval_s = 0;
+    Time started_at = 0;  // the simulated time the job ran at: schedules count from it
   };
   // One worker's clients, one per ACS host:port (the ACS may move a device with
   // ManagementServer.URL).
