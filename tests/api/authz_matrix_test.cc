@@ -25,6 +25,8 @@ const std::set<Role> kManagers = {Role::kManager, Role::kAdmin};
 const std::set<Role> kSupervisors = {Role::kSupervisor, Role::kManager, Role::kAdmin};
 
 struct World {
+  Id gateway = 0;
+  Id device = 0;
   Id own_case = 0;
   Id other_customer = 0;
   Id other_case = 0;
@@ -41,6 +43,12 @@ TEST(AuthorizationMatrix, EveryRouteForEveryRole) {
   w.own_case = open_case(s.customer_id);
   w.other_customer = s.AddCustomer("Otra Persona");
   w.other_case = open_case(w.other_customer);
+  ASSERT_TRUE(s.store().WriteSync([&](StoreTx& tx) -> Status {
+    w.device = *tx.InsertDevice({.customer_id = s.customer_id, .kind = DeviceKind::kGateway, .oui = "A0B1C2",
+                                 .product_class = "HGW", .serial = "GW1"});
+    w.gateway = *tx.InsertCpe({.oui = "A0B1C2", .product_class = "HGW", .serial = "GW1", .data_model = "tr181"});
+    return Ok();
+  }));
   auto id = [](Id v) { return std::to_string(v); };
   int counter = 0;
 
@@ -71,6 +79,14 @@ TEST(AuthorizationMatrix, EveryRouteForEveryRole) {
       {"GET", "/api/v1/users", [](auto&) { return "/api/v1/users"; }, nullptr, kSupervisors},
       {"POST", "/api/v1/users", [](auto&) { return "/api/v1/users"; },
        [&](auto&) { return Obj({{"username", "u" + std::to_string(counter++)}, {"password", "password123"}, {"role", "agent"}}); }, kManagers},
+      {"GET", "/api/v1/gateways", [](auto&) { return "/api/v1/gateways"; }, nullptr, kStaff},
+      {"GET", "/api/v1/gateways/{id}", [&](auto&) { return "/api/v1/gateways/" + id(w.gateway); }, nullptr, kStaff},
+      {"GET", "/api/v1/gateways/{id}/history", [&](auto&) { return "/api/v1/gateways/" + id(w.gateway) + "/history"; }, nullptr, kStaff},
+      {"POST", "/api/v1/gateways/{id}/link", [&](auto&) { return "/api/v1/gateways/" + id(w.gateway) + "/link"; },
+       [&](auto&) { return Obj({{"device_id", w.device}}); }, kManagers},
+      {"GET", "/api/v1/gateways/{id}/tasks", [&](auto&) { return "/api/v1/gateways/" + id(w.gateway) + "/tasks"; }, nullptr, kStaff},
+      {"POST", "/api/v1/gateways/{id}/tasks", [&](auto&) { return "/api/v1/gateways/" + id(w.gateway) + "/tasks"; },
+       [](auto&) { return Obj({{"kind", "reboot"}}); }, kStaff},
       {"POST", "/api/v1/auth/logout", [](auto&) { return "/api/v1/auth/logout"; }, [](auto&) { return Value::MakeObject(); }, kAll},
   };
 

@@ -17,6 +17,7 @@
 
 #include "hilo/app/demo.h"
 #include "hilo/app/import.h"
+#include "hilo/app/server.h"
 #include "hilo/core/catalog.h"
 #include "hilo/core/story.h"
 #include "hilo/http/api.h"
@@ -42,19 +43,11 @@ Result<std::unique_ptr<SqliteStore>> OpenStore(const std::string& path, bool dur
 struct ServeConfig {
   std::string db = "hilo.db";
   std::string listen = "127.0.0.1:8080";
+  std::string acs_listen = "127.0.0.1:7547";
   int threads = 2;
   bool quiet = false;
+  std::string cr_secret;
 };
-
-Result<std::pair<std::string, std::uint16_t>> SplitHostPort(const std::string& listen) {
-  auto colon = listen.rfind(':');
-  if (colon == std::string::npos) return Fail(Errc::kInvalidArgument, "--listen is HOST:PORT");
-  int port = std::atoi(listen.c_str() + colon + 1);
-  if (port < 0 || port > 65535) return Fail(Errc::kInvalidArgument, "bad port in --listen");
-  std::string host = listen.substr(0, colon);
-  if (host.empty()) host = "0.0.0.0";
-  return std::pair{host, static_cast<std::uint16_t>(port)};
-}
 
 void WaitForSignal() {
   sigset_t set;
@@ -65,31 +58,31 @@ void WaitForSignal() {
   sigwait(&set, &sig);
 }
 
-int Serve(SqliteStore& store, const ServeConfig& cfg, const std::string& banner) {
+ServerConfig MakeServerConfig(const ServeConfig& cfg, const std::string& banner) {
+  ServerConfig sc;
+  sc.api_listen = cfg.listen;
+  sc.acs_listen = cfg.acs_listen;
+  sc.threads = cfg.threads;
+  sc.now = WallClock;
+  sc.access_log = cfg.quiet ? nullptr : stdout;
+  sc.banner = banner;
+  if (!cfg.cr_secret.empty()) sc.acs.connection_request_secret = cfg.cr_secret;
+  else if (const char* env = std::getenv("HILO_CR_SECRET")) sc.acs.connection_request_secret = env;
+  return sc;
+}
+
+int Serve(SqliteStore& store, const ServeConfig& cfg, const std::string& banner,
+          const std::function<void(Server&)>& started = nullptr) {
+  Server server(store, MakeServerConfig(cfg, banner));
+  auto s = server.Start();
+  if (!s) return Die(s.error().message);
   auto hp = SplitHostPort(cfg.listen);
-  if (!hp) return Die(hp.error().message);
-  http::ApiOptions api_options;
-  api_options.now = WallClock;
-  api_options.access_log = cfg.quiet ? nullptr : stdout;
-  api_options.banner = banner;
-  http::Api api(store, api_options);
-  net::ServerOptions server_options;
-  server_options.address = hp->first;
-  server_options.port = hp->second;
-  server_options.threads = cfg.threads;
-  server_options.error_response = [](int status, std::string_view code, std::string_view message) {
-    return http::Api::ErrorResponse(status, code, message);
-  };
-  net::HttpServer server(server_options, [&api](net::HttpRequest&& r, net::Responder done) {
-    api.Handle(std::move(r), std::move(done));
-  });
-  api.SetConnectionGauge([&server] { return server.open_connections(); });
-  auto port = server.Start();
-  if (!port) return Die(port.error().message);
-  std::string host = hp->first == "0.0.0.0" ? "127.0.0.1" : hp->first;
-  std::printf("hilo is serving http://%s:%u/ (database %s)\n", host.c_str(), *port, cfg.db.c_str());
+  std::string host = !hp || hp->first == "0.0.0.0" ? "127.0.0.1" : hp->first;
+  std::printf("hilo is serving http://%s:%u/ (database %s)\n", host.c_str(), server.api_port(), cfg.db.c_str());
+  if (server.acs_port()) std::printf("TR-069 ACS listening on port %u\n", server.acs_port());
   if (!banner.empty()) std::printf("%s", banner.c_str());
   std::fflush(stdout);
+  if (started) started(server);
   WaitForSignal();
   std::printf("hilo: stopping\n");
   server.Stop();
@@ -124,6 +117,7 @@ int Main(int argc, char** argv) {
   serve->add_option("--listen", serve_cfg.listen, "HOST:PORT for the API");
   serve->add_option("--threads", serve_cfg.threads, "I/O threads");
   serve->add_flag("--quiet", serve_cfg.quiet, "No request log lines");
+  serve->add_option("--acs-listen", serve_cfg.acs_listen, "HOST:PORT for the TR-069 ACS (empty: none)");
 
   ServeConfig demo_cfg;
   demo_cfg.db = "demo-data/hilo-demo.db";
@@ -132,6 +126,7 @@ int Main(int argc, char** argv) {
   auto* demo = cli.add_subcommand("demo", "Fresh database with the demo story, then serve");
   demo->add_option("--db", demo_cfg.db, "SQLite database file (recreated)");
   demo->add_option("--listen", demo_cfg.listen, "HOST:PORT for the API");
+  demo->add_option("--acs-listen", demo_cfg.acs_listen, "HOST:PORT for the TR-069 ACS");
   demo->add_option("--customers", demo_customers, "Generated customers");
   demo->add_flag("--no-serve", demo_no_serve, "Only create the database");
 

@@ -41,6 +41,34 @@ struct CustomerQuery {
   int limit = 20;
 };
 
+// A micro-outage / loss burst / latency spike found in a customer's active-probe results
+// (telemetry::ProbeEvent, kept as plain strings and numbers so core does not depend on
+// telemetry). Instants are Unix milliseconds.
+struct ProbeEventRecord {
+  Id id = 0;  // assigned by the store
+  Id customer_id = 0;
+  Id cpe_id = 0;           // the gateway the probe sat behind; 0 = unknown
+  std::string kind;        // "outage", "micro_outage", "loss_burst", "latency_spike"
+  std::string leg;         // "lan_gateway", "gateway_first_hop", "gateway_anchor", "other"
+  std::int64_t start_ms = 0;
+  std::int64_t end_ms = 0;
+  std::string severity;    // "low", "medium", "high"
+  std::int64_t lost = 0;
+  std::int64_t samples = 0;
+  double peak_rtt_ms = 0;
+  double baseline_rtt_ms = 0;
+};
+
+// Per customer: what the probe ingestion needs to stay correct across batches -- the span of
+// continuous probe coverage and the recent samples to re-feed the detector with.
+struct ProbeState {
+  Id customer_id = 0;
+  Id cpe_id = 0;
+  std::int64_t coverage_start_ms = 0;  // start of the current continuous coverage
+  std::int64_t last_ms = 0;            // newest sample seen
+  Value tail;                          // opaque to the store (care/ owns its shape)
+};
+
 struct CaseQuery {
   Id customer_id = 0;               // 0 = any
   std::optional<CaseStatus> status;
@@ -60,6 +88,7 @@ class StoreReader {
   virtual Result<std::vector<Service>> ServicesOf(Id customer_id) = 0;
   virtual Result<std::vector<Site>> SitesOf(Id customer_id) = 0;
   virtual Result<std::vector<Device>> DevicesOf(Id customer_id) = 0;
+  virtual Result<std::optional<Device>> FindDeviceById(Id device_id) = 0;
   virtual Result<std::optional<Device>> FindDeviceBySerial(std::string_view oui, std::string_view product_class,
                                                            std::string_view serial) = 0;
   virtual Result<Case> GetCase(Id id) = 0;
@@ -87,6 +116,13 @@ class StoreReader {
   virtual Result<std::vector<CpeHistoryPoint>> CpeHistory(Id cpe_id, Time from, Time to) = 0;
   // Hourly aggregates kept after the raw points were downsampled: {hour, aggregates}.
   virtual Result<std::vector<CpeHistoryPoint>> CpeHourly(Id cpe_id, Time from, Time to) = 0;
+
+  // ---- active probes
+  // Events of a customer overlapping [from_ms, to_ms], oldest first.
+  virtual Result<std::vector<ProbeEventRecord>> ProbeEventsOf(Id customer_id, std::int64_t from_ms,
+                                                              std::int64_t to_ms) = 0;
+  // nullopt when the customer never sent probe results.
+  virtual Result<std::optional<ProbeState>> GetProbeState(Id customer_id) = 0;
 };
 
 // Writes, inside one transaction. Ids of inserted rows are returned.
@@ -119,6 +155,10 @@ class StoreTx : public StoreReader {
   // (points of one hour -> one Value). Returns how many raw points were folded.
   virtual Result<int> DownsampleCpeHistory(Id cpe_id, Time before,
                                            const std::function<Value(const std::vector<CpeHistoryPoint>&)>& aggregate) = 0;
+
+  // ---- active probes
+  virtual Status AppendProbeEvents(const std::vector<ProbeEventRecord>& events) = 0;
+  virtual Status PutProbeState(const ProbeState& state) = 0;  // insert or replace
 };
 
 class Store {

@@ -105,6 +105,12 @@ class Api::Impl {
     Add("POST", "/api/v1/cases/{id}/status", true, Act::kChangeStatus, &Impl::ChangeStatusRoute);
     Add("POST", "/api/v1/cases/{id}/assign", true, Act::kAssignCase, &Impl::AssignRoute);
     Add("POST", "/api/v1/cases/{id}/split", true, Act::kSplitCase, &Impl::SplitRoute);
+    Add("GET", "/api/v1/gateways", true, Act::kReadDevice, &Impl::ListGateways);
+    Add("GET", "/api/v1/gateways/{id}", true, Act::kReadDevice, &Impl::GetGateway);
+    Add("GET", "/api/v1/gateways/{id}/history", true, Act::kReadDevice, &Impl::GatewayHistory);
+    Add("POST", "/api/v1/gateways/{id}/link", true, Act::kLinkDevice, &Impl::LinkGateway);
+    Add("GET", "/api/v1/gateways/{id}/tasks", true, Act::kReadDevice, &Impl::ListTasks);
+    Add("POST", "/api/v1/gateways/{id}/tasks", true, Act::kActOnDevice, &Impl::CreateTask);
     Add("GET", "/api/v1/users", true, Act::kListUsers, &Impl::ListUsers);
     Add("POST", "/api/v1/users", true, Act::kCreateUser, &Impl::CreateUser);
     std::vector<std::string> labels;
@@ -455,6 +461,7 @@ class Api::Impl {
 
   void Customer360(RequestContext& ctx) {
     Id id = ctx.ids[0];
+    Time now = options_.now();
     if (auto s = CanSeeCustomerOrHide(ctx, id); !s) return Reply(ctx, s);
     Value out = Value::MakeObject();
     Status s = store_.Read([&](StoreReader& r) -> Status {
@@ -481,6 +488,16 @@ class Api::Impl {
       for (const auto& k : *cases) (IsOpen(k.status) ? open : recent).Push(ToValue(k));
       out.Set("open_cases", std::move(open));
       out.Set("recent_cases", std::move(recent));
+      // The live gateway: what the customer's Wi-Fi looks like now.
+      auto cpes = r.CpesOfCustomer(id);
+      if (!cpes) return std::unexpected(cpes.error());
+      Value gateways = Value::MakeArray();
+      for (const auto& cpe : *cpes) {
+        auto live = LiveGateway(r, cpe, now);
+        if (!live) return std::unexpected(live.error());
+        gateways.Push(std::move(*live));
+      }
+      out.Set("gateways", std::move(gateways));
       return Ok();
     });
     Reply(ctx, s, 200, out);
@@ -797,6 +814,192 @@ class Api::Impl {
       *out = ToValue(*c);
       return Ok();
     }, out, 201);
+  }
+
+
+  // ---- routes: gateways (ACS)
+
+  // A gateway as agents see it: record, online or last seen, and the latest normalised snapshot.
+  Result<Value> LiveGateway(StoreReader& r, const Cpe& cpe, Time now) {
+    Value v = ToValue(cpe);
+    v.Set("online", cpe.Online(now));
+    v.Set("last_seen", cpe.last_inform ? Value(FormatIsoTime(cpe.last_inform)) : Value());
+    auto points = r.CpeHistory(cpe.id, now - 2 * kDay, now + kDay);
+    if (!points) return std::unexpected(points.error());
+    if (points->empty()) {
+      v.Set("snapshot", Value());
+    } else {
+      v.Set("snapshot", points->back().snapshot);
+      v.Set("snapshot_at", FormatIsoTime(points->back().at));
+    }
+    return v;
+  }
+
+  void ListGateways(RequestContext& ctx) {
+    bool unlinked = net::QueryParam(ctx.req.query, "unlinked") == "true";
+    Time now = options_.now();
+    Value out = Value::MakeObject();
+    Status s = store_.Read([&](StoreReader& r) -> Status {
+      auto cpes = r.ListCpes(unlinked, 200);
+      if (!cpes) return std::unexpected(cpes.error());
+      Value items = Value::MakeArray();
+      for (const auto& c : *cpes) {
+        Value v = ToValue(c);
+        v.Set("online", c.Online(now));
+        items.Push(std::move(v));
+      }
+      out.Set("gateways", std::move(items));
+      return Ok();
+    });
+    Reply(ctx, s, 200, out);
+  }
+
+  void GetGateway(RequestContext& ctx) {
+    Id id = ctx.ids[0];
+    Time now = options_.now();
+    Value out;
+    Status s = store_.Read([&](StoreReader& r) -> Status {
+      auto cpe = r.GetCpe(id);
+      if (!cpe) return std::unexpected(cpe.error());
+      auto live = LiveGateway(r, *cpe, now);
+      if (!live) return std::unexpected(live.error());
+      out = std::move(*live);
+      auto tasks = r.TasksOf(id, false, 20);
+      if (!tasks) return std::unexpected(tasks.error());
+      Value list = Value::MakeArray();
+      for (const auto& t : *tasks) list.Push(ToValue(t));
+      out.Set("tasks", std::move(list));
+      return Ok();
+    });
+    Reply(ctx, s, 200, out);
+  }
+
+  void GatewayHistory(RequestContext& ctx) {
+    Id id = ctx.ids[0];
+    Time now = options_.now();
+    std::string hours_text = net::QueryParam(ctx.req.query, "hours");
+    int hours = hours_text.empty() ? 24 : std::atoi(hours_text.c_str());
+    if (hours <= 0 || hours > 24 * 90) return Reply(ctx, Fail(Errc::kInvalidArgument, "hours is 1..2160", "hours"));
+    Value out = Value::MakeObject();
+    Status s = store_.Read([&](StoreReader& r) -> Status {
+      HILO_TRY(r.GetCpe(id));
+      auto points = r.CpeHistory(id, now - hours * kHour, now + kDay);
+      if (!points) return std::unexpected(points.error());
+      Value list = Value::MakeArray();
+      for (const auto& p : *points) {
+        Value item = Value::MakeObject();
+        item.Set("at", FormatIsoTime(p.at));
+        item.Set("snapshot", p.snapshot);
+        list.Push(std::move(item));
+      }
+      out.Set("points", std::move(list));
+      // Older data survives as hourly aggregates.
+      auto hourly = r.CpeHourly(id, now - hours * kHour, now);
+      if (!hourly) return std::unexpected(hourly.error());
+      Value agg = Value::MakeArray();
+      for (const auto& p : *hourly) {
+        Value item = Value::MakeObject();
+        item.Set("hour", FormatIsoTime(p.at));
+        item.Set("aggregates", p.snapshot);
+        agg.Push(std::move(item));
+      }
+      out.Set("hourly", std::move(agg));
+      return Ok();
+    });
+    Reply(ctx, s, 200, out);
+  }
+
+  void LinkGateway(RequestContext& ctx) {
+    Id id = ctx.ids[0];
+    auto device_id = RequiredId(ctx.body, "device_id");
+    if (!device_id) return Reply(ctx, std::unexpected(device_id.error()));
+    auto out = std::make_shared<Value>();
+    Time now = options_.now();
+    WriteThenReply(Own(ctx), [id, device = *device_id, out, now](StoreTx& tx) -> Status {
+      auto cpe = tx.GetCpe(id);
+      if (!cpe) return std::unexpected(cpe.error());
+      auto found = FindDevice(tx, device);
+      if (!found) return std::unexpected(found.error());
+      if (found->kind == DeviceKind::kClient) return Fail(Errc::kInvalidArgument, "link a gateway to a gateway, modem or set-top box", "device_id");
+      cpe->device_id = found->id;
+      cpe->customer_id = found->customer_id;
+      HILO_TRY(tx.UpdateCpe(*cpe));
+      *out = ToValue(*cpe);
+      out->Set("online", cpe->Online(now));
+      return Ok();
+    }, out, 200);
+  }
+
+  static Result<Device> FindDevice(StoreTx& tx, Id device_id) {
+    auto device = tx.FindDeviceById(device_id);
+    if (!device) return std::unexpected(device.error());
+    if (!*device) return Fail(Errc::kNotFound, "no device " + std::to_string(device_id), "device_id");
+    return **device;
+  }
+
+  void ListTasks(RequestContext& ctx) {
+    Id id = ctx.ids[0];
+    Value out = Value::MakeObject();
+    Status s = store_.Read([&](StoreReader& r) -> Status {
+      HILO_TRY(r.GetCpe(id));
+      auto tasks = r.TasksOf(id, false, 100);
+      if (!tasks) return std::unexpected(tasks.error());
+      Value list = Value::MakeArray();
+      for (const auto& t : *tasks) list.Push(ToValue(t));
+      out.Set("tasks", std::move(list));
+      return Ok();
+    });
+    Reply(ctx, s, 200, out);
+  }
+
+  void CreateTask(RequestContext& ctx) {
+    Id id = ctx.ids[0];
+    auto kind_name = RequiredString(ctx.body, "kind", 60);
+    if (!kind_name) return Reply(ctx, std::unexpected(kind_name.error()));
+    auto kind = ParseTaskKind(*kind_name);
+    if (!kind) return Reply(ctx, Fail(Errc::kInvalidArgument, "unknown task kind '" + *kind_name + "'", "kind"));
+    auto case_id = OptionalId(ctx.body, "case_id");
+    if (!case_id) return Reply(ctx, std::unexpected(case_id.error()));
+    auto reason = OptionalString(ctx.body, "reason", 200);
+    if (!reason) return Reply(ctx, std::unexpected(reason.error()));
+    Time now = options_.now();
+    auto task = MakeTask(id, *kind, ctx.body.Get("args"), now, options_.task_ttl);
+    if (!task) return Reply(ctx, std::unexpected(task.error()));
+    task->case_id = *case_id;
+    task->reason = *reason;
+    task->requested_by = ctx.user->id;
+    auto owned = Own(ctx);
+    auto saved = std::make_shared<CpeTask>(*task);
+    auto cpe = std::make_shared<Cpe>();
+    store_.Write(
+        [saved, cpe](StoreTx& tx) -> Status {
+          auto c = tx.GetCpe(saved->cpe_id);
+          if (!c) return std::unexpected(c.error());
+          *cpe = *c;
+          if (saved->case_id) HILO_TRY(tx.GetCase(saved->case_id));
+          auto tid = tx.InsertTask(*saved);
+          if (!tid) return std::unexpected(tid.error());
+          saved->id = *tid;
+          return Ok();
+        },
+        [this, owned, saved, cpe](Status s) {
+          if (!s) return Reply(*owned, s);
+          auto answer = [this, owned, saved, cpe](Status reached) {
+            Value out = Value::MakeObject();
+            out.Set("task", ToValue(*saved));
+            Value cr = Value::MakeObject();
+            cr.Set("reached", static_cast<bool>(reached));
+            // The agent is told what happens next either way.
+            cr.Set("detail", reached ? std::string("the gateway was asked to connect now")
+                                     : "the gateway could not be reached (" + reached.error().message +
+                                           "); the task runs at its next periodic inform, within " +
+                                           std::to_string(cpe->periodic_interval_s ? cpe->periodic_interval_s : 300) + " s");
+            out.Set("connection_request", std::move(cr));
+            Json(*owned, 202, out);
+          };
+          if (!options_.wake_gateway) return answer(Fail(Errc::kUnavailable, "no connection requests configured"));
+          options_.wake_gateway(*cpe, answer);
+        });
   }
 
   // ---- routes: users

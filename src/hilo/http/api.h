@@ -31,6 +31,10 @@ struct ApiOptions {
   Time token_ttl = 365 * kDay;
   std::FILE* access_log = stderr;       // one line per request; nullptr = off
   std::string banner;                   // extra text on the landing page (demo logins)
+  // Asks a gateway to open a CWMP session now (connection request); wired by the app to the
+  // ACS. done(status) may run on any thread. Unset: tasks wait for the next periodic inform.
+  std::function<void(const Cpe&, std::function<void(Status)>)> wake_gateway;
+  Time task_ttl = 7 * kDay;
 };
 
 struct RouteInfo {

@@ -107,6 +107,47 @@ Value ToValue(const Event& e) {
   return v;
 }
 
+Value ToValue(const Cpe& c) {
+  Value v = Value::MakeObject();
+  v.Set("id", c.id);
+  v.Set("key", c.Key());
+  v.Set("oui", c.oui);
+  v.Set("product_class", c.product_class);
+  v.Set("serial", c.serial);
+  v.Set("device_id", c.device_id == 0 ? Value() : Value(c.device_id));
+  v.Set("customer_id", c.customer_id == 0 ? Value() : Value(c.customer_id));
+  v.Set("manufacturer", c.manufacturer);
+  v.Set("data_model", c.data_model);
+  v.Set("software_version", c.software_version);
+  v.Set("cwmp_version", c.cwmp_version);
+  v.Set("last_events", c.last_events);
+  v.Set("periodic_interval_s", c.periodic_interval_s);
+  v.Set("first_seen", TimeOrNull(c.first_seen));
+  v.Set("last_inform", TimeOrNull(c.last_inform));
+  return v;
+}
+
+Value ToValue(const CpeTask& t) {
+  Value v = Value::MakeObject();
+  v.Set("id", t.id);
+  v.Set("gateway_id", t.cpe_id);
+  v.Set("kind", TaskKindName(t.kind));
+  v.Set("args", t.args);
+  v.Set("status", TaskStatusName(t.status));
+  v.Set("created_at", TimeOrNull(t.created_at));
+  v.Set("sent_at", TimeOrNull(t.sent_at));
+  v.Set("done_at", TimeOrNull(t.done_at));
+  v.Set("expires_at", TimeOrNull(t.expires_at));
+  if (t.fault_code) {
+    v.Set("fault_code", t.fault_code);
+    v.Set("fault_string", t.fault_string);
+  }
+  v.Set("result", t.result);
+  v.Set("case_id", t.case_id == 0 ? Value() : Value(t.case_id));
+  v.Set("reason", t.reason);
+  return v;
+}
+
 Result<std::string> RequiredString(const Value& body, std::string_view field, std::size_t max_len) {
   const Value& v = body.Get(field);
   if (!v.IsString() || v.AsString().empty())

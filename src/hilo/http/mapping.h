@@ -3,6 +3,7 @@
 
 #include "hilo/base/error.h"
 #include "hilo/base/value.h"
+#include "hilo/core/cpe.h"
 #include "hilo/core/model.h"
 
 namespace hilo::http {
@@ -14,6 +15,8 @@ Value ToValue(const Device& d);
 Value ToValue(const User& u);
 Value ToValue(const Case& c);
 Value ToValue(const Event& e);
+Value ToValue(const Cpe& c);
+Value ToValue(const CpeTask& t);
 
 // Field readers for request bodies. Each returns kInvalidArgument naming the field.
 Result<std::string> RequiredString(const Value& body, std::string_view field, std::size_t max_len = 4096);

@@ -156,6 +156,29 @@ CREATE TABLE cpe_history_hourly(
   aggregates TEXT NOT NULL,
   PRIMARY KEY(cpe_id, hour)) WITHOUT ROWID;
 )sql",
+    // 3: active-probe results: detected events, and per customer the detector's carry-over.
+    R"sql(
+CREATE TABLE probe_events(
+  id INTEGER PRIMARY KEY,
+  customer_id INTEGER NOT NULL REFERENCES customers(id),
+  cpe_id INTEGER REFERENCES cpes(id),
+  kind TEXT NOT NULL,
+  leg TEXT NOT NULL,
+  start_ms INTEGER NOT NULL,
+  end_ms INTEGER NOT NULL,
+  severity TEXT NOT NULL,
+  lost INTEGER NOT NULL,
+  samples INTEGER NOT NULL,
+  peak_rtt_ms REAL NOT NULL,
+  baseline_rtt_ms REAL NOT NULL);
+CREATE INDEX probe_events_customer ON probe_events(customer_id, start_ms);
+CREATE TABLE probe_state(
+  customer_id INTEGER PRIMARY KEY REFERENCES customers(id),
+  cpe_id INTEGER REFERENCES cpes(id),
+  coverage_start_ms INTEGER NOT NULL,
+  last_ms INTEGER NOT NULL,
+  tail TEXT NOT NULL);
+)sql",
 };
 
 }  // namespace

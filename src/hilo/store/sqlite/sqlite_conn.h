@@ -32,6 +32,8 @@ class Stmt {
   }
   Stmt& Bind(int i, const std::string& v) { return Bind(i, std::string_view(v)); }
   Stmt& Bind(int i, const char* v) { return Bind(i, std::string_view(v)); }
+  // Named apart from Bind so integer arguments never become ambiguous.
+  Stmt& BindReal(int i, double v) { sqlite3_bind_double(s_, i, v); return *this; }
   Stmt& BindIdOrNull(int i, std::int64_t v) {
     if (v == 0) sqlite3_bind_null(s_, i);
     else sqlite3_bind_int64(s_, i, v);
@@ -52,6 +54,7 @@ class Stmt {
   bool ok() const { return rc_ == SQLITE_ROW || rc_ == SQLITE_DONE; }
 
   std::int64_t Int(int col) const { return sqlite3_column_int64(s_, col); }
+  double Real(int col) const { return sqlite3_column_double(s_, col); }
   std::string Text(int col) const {
     auto p = reinterpret_cast<const char*>(sqlite3_column_text(s_, col));
     return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, col))) : std::string();

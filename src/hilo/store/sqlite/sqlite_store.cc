@@ -166,6 +166,16 @@ class SqliteOps final : public StoreTx {
     return out;
   }
 
+  Result<std::optional<Device>> FindDeviceById(Id device_id) override {
+    auto st = c_.Prepare(
+        "SELECT id, COALESCE(customer_id, 0), COALESCE(site_id, 0), kind, oui, product_class, serial, label, mac "
+        "FROM devices WHERE id = ?");
+    st.Bind(1, device_id);
+    if (st.Step()) return std::optional<Device>(ReadDevice(st));
+    if (!st.ok()) return Err("find device");
+    return std::optional<Device>();
+  }
+
   Result<std::optional<Device>> FindDeviceBySerial(std::string_view oui, std::string_view product_class,
                                                    std::string_view serial) override {
     auto st = c_.Prepare(
@@ -398,6 +408,53 @@ class SqliteOps final : public StoreTx {
     return ReadPoints(st, "read hourly history");
   }
 
+  // ---- active probes
+
+  Result<std::vector<ProbeEventRecord>> ProbeEventsOf(Id customer_id, std::int64_t from_ms, std::int64_t to_ms) override {
+    // Events last seconds to minutes: bounding start_ms by a day keeps the index range tight.
+    auto st = c_.Prepare(
+        "SELECT id, customer_id, COALESCE(cpe_id, 0), kind, leg, start_ms, end_ms, severity, lost, samples, peak_rtt_ms, "
+        "baseline_rtt_ms FROM probe_events WHERE customer_id = ?1 AND start_ms BETWEEN ?2 - 86400000 AND ?3 "
+        "AND end_ms >= ?2 ORDER BY start_ms, id");
+    st.Bind(1, customer_id).Bind(2, from_ms).Bind(3, to_ms);
+    std::vector<ProbeEventRecord> out;
+    while (st.Step()) {
+      ProbeEventRecord r;
+      r.id = st.Int(0);
+      r.customer_id = st.Int(1);
+      r.cpe_id = st.Int(2);
+      r.kind = st.Text(3);
+      r.leg = st.Text(4);
+      r.start_ms = st.Int(5);
+      r.end_ms = st.Int(6);
+      r.severity = st.Text(7);
+      r.lost = st.Int(8);
+      r.samples = st.Int(9);
+      r.peak_rtt_ms = st.Real(10);
+      r.baseline_rtt_ms = st.Real(11);
+      out.push_back(std::move(r));
+    }
+    if (!st.ok()) return Err("list probe events");
+    return out;
+  }
+
+  Result<std::optional<ProbeState>> GetProbeState(Id customer_id) override {
+    auto st = c_.Prepare("SELECT customer_id, COALESCE(cpe_id, 0), coverage_start_ms, last_ms, tail FROM probe_state WHERE customer_id = ?");
+    st.Bind(1, customer_id);
+    if (!st.Step()) {
+      if (!st.ok()) return Err("get probe state");
+      return std::optional<ProbeState>();
+    }
+    ProbeState p;
+    p.customer_id = st.Int(0);
+    p.cpe_id = st.Int(1);
+    p.coverage_start_ms = st.Int(2);
+    p.last_ms = st.Int(3);
+    auto tail = ParseJson(st.Text(4), 16 << 20);
+    p.tail = tail ? std::move(*tail) : Value();
+    return std::optional<ProbeState>(std::move(p));
+  }
+
   // ---- writes
 
   Result<Id> InsertCustomer(const Customer& c) override {
@@ -614,6 +671,29 @@ class SqliteOps final : public StoreTx {
     del.Step();
     if (!del.ok()) return Err("drop downsampled history");
     return static_cast<int>(points->size());
+  }
+
+  Status AppendProbeEvents(const std::vector<ProbeEventRecord>& events) override {
+    for (const auto& e : events) {
+      auto st = c_.Prepare(
+          "INSERT INTO probe_events(customer_id, cpe_id, kind, leg, start_ms, end_ms, severity, lost, samples, peak_rtt_ms, "
+          "baseline_rtt_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      st.Bind(1, e.customer_id).BindIdOrNull(2, e.cpe_id).Bind(3, e.kind).Bind(4, e.leg).Bind(5, e.start_ms)
+          .Bind(6, e.end_ms).Bind(7, e.severity).Bind(8, e.lost).Bind(9, e.samples).BindReal(10, e.peak_rtt_ms)
+          .BindReal(11, e.baseline_rtt_ms);
+      st.Step();
+      if (!st.ok()) return std::unexpected(c_.LastError("append probe event"));
+    }
+    return Ok();
+  }
+
+  Status PutProbeState(const ProbeState& p) override {
+    auto st = c_.Prepare(
+        "INSERT OR REPLACE INTO probe_state(customer_id, cpe_id, coverage_start_ms, last_ms, tail) VALUES (?, ?, ?, ?, ?)");
+    st.Bind(1, p.customer_id).BindIdOrNull(2, p.cpe_id).Bind(3, p.coverage_start_ms).Bind(4, p.last_ms).Bind(5, ToJson(p.tail));
+    st.Step();
+    if (!st.ok()) return std::unexpected(c_.LastError("store probe state"));
+    return Ok();
   }
 
   Status InsertSession(std::string_view digest, const SessionRecord& s) override {
