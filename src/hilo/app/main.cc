@@ -8,6 +8,8 @@
 //   hilo case show 42 --db hilo.db [--lang en]
 
 #include <CLI/CLI.hpp>
+#include <chrono>
+#include <thread>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -16,8 +18,10 @@
 #include <sstream>
 
 #include "hilo/app/demo.h"
+#include "hilo/base/text.h"
 #include "hilo/app/import.h"
 #include "hilo/app/server.h"
+#include "hilo/cwmp/sim_fleet.h"
 #include "hilo/core/catalog.h"
 #include "hilo/core/story.h"
 #include "hilo/http/api.h"
@@ -162,6 +166,27 @@ int Main(int argc, char** argv) {
   case_show->add_option("--db", case_db, "SQLite database file");
   case_show->add_option("--lang", case_lang, "es or en");
 
+  auto* sim = cli.add_subcommand("sim", "Run a fleet of simulated TR-069 gateways against an ACS");
+  cwmp::SimFleetOptions sim_options;
+  std::string sim_model = "tr181";
+  std::vector<std::string> sim_faults;
+  int sim_report_s = 10;
+  sim->add_option("--acs", sim_options.acs_url, "ACS URL");
+  sim->add_option("--devices", sim_options.devices, "How many gateways");
+  sim->add_option("--model", sim_model, "tr181, tr098 or mix");
+  sim->add_option("--prefix", sim_options.serial_prefix, "Serial prefix");
+  sim->add_option("--first-serial", sim_options.first_serial, "Serial of gateway 0");
+  sim->add_option("--interval", sim_options.periodic_interval_s, "Periodic inform interval (s)");
+  sim->add_option("--threads", sim_options.threads, "Worker threads");
+  sim->add_option("--cr-port", sim_options.cr_port, "Connection-request listener port (0: any)");
+  sim->add_option("--acs-username", sim_options.acs_username);
+  sim->add_option("--acs-password", sim_options.acs_password);
+  sim->add_flag("--docsis", sim_options.docsis, "DOCSIS channels (TR-181)");
+  bool sim_no_boot = false;
+  sim->add_flag("--no-boot-events", sim_no_boot, "Start with 2 PERIODIC (CPEs that never send BOOTSTRAP/BOOT)");
+  sim->add_option("--fault", sim_faults, "INDEX:FAULT[:SECONDS_AGO] (congestion, weak-client, reboot-loop, firmware-regression, docsis-noise)");
+  sim->add_option("--report", sim_report_s, "Print statistics every N seconds");
+
   auto* seed = cli.add_subcommand("bench-seed", "Generate benchmark data (customers, cases, events)");
   BulkOptions bulk;
   std::string seed_db = "bench/data/bench.db";
@@ -198,7 +223,28 @@ int Main(int argc, char** argv) {
       std::printf("%s", banner.c_str());
       return 0;
     }
-    return Serve(**store, demo_cfg, banner);
+    // The story's gateway and a few more, live: the story's is healthy again (the rollback
+    // worked); the others are unknown to hilo (listed for linking) and carry faults to diagnose.
+    std::unique_ptr<cwmp::SimFleet> fleet;
+    banner += "Simulated gateways: " + seeded->gateway_serial + " (the story's) and HLODEMO000001..4 "
+              "(congestion, weak client, DOCSIS noise, healthy), waiting to be linked.\n";
+    return Serve(**store, demo_cfg, banner, [&](Server& server) {
+      cwmp::SimFleetOptions options;
+      options.acs_url = "http://127.0.0.1:" + std::to_string(server.acs_port()) + "/";
+      options.devices = 5;
+      options.first_serial = seeded->gateway_serial;
+      options.serial_prefix = "HLODEMO";
+      options.docsis = true;
+      options.periodic_interval_s = 60;
+      options.now = WallClock;
+      Time now = WallClock();
+      options.faults = {{1, {cwmp::SimFault::kWifiCongestion24, now - 6 * kHour}},
+                        {2, {cwmp::SimFault::kWeakClient, now - 6 * kHour}},
+                        {3, {cwmp::SimFault::kDocsisNoise, now - 6 * kHour}}};
+      fleet = std::make_unique<cwmp::SimFleet>(options);
+      auto started = fleet->Start();
+      if (!started) std::fprintf(stderr, "hilo demo: simulated gateways did not start: %s\n", started.error().message.c_str());
+    });
   }
   if (*migrate) {
     auto store = OpenStore(migrate_db);
@@ -257,6 +303,42 @@ int Main(int argc, char** argv) {
       return Ok();
     });
     if (!s) return Die(s.error().message);
+    return 0;
+  }
+  if (*sim) {
+    if (sim_model == "tr098") sim_options.model = cwmp::DataModel::kTr098;
+    else if (sim_model == "mix") sim_options.mix_ratio = 0.5;
+    else if (sim_model != "tr181") return Die("--model is tr181, tr098 or mix");
+    sim_options.send_boot_events = !sim_no_boot;
+    sim_options.now = WallClock;
+    for (const auto& f : sim_faults) {
+      auto parts = Split(f, ':');
+      if (parts.size() < 2) return Die("--fault is INDEX:FAULT[:SECONDS_AGO]");
+      auto fault = cwmp::ParseSimFault(parts[1]);
+      if (!fault) return Die("unknown fault '" + std::string(parts[1]) + "'");
+      Time ago = parts.size() > 2 ? std::atoll(std::string(parts[2]).c_str()) : 0;
+      sim_options.faults.push_back({std::atoi(std::string(parts[0]).c_str()), {*fault, WallClock() - ago}});
+    }
+    cwmp::SimFleet fleet(sim_options);
+    auto port = fleet.Start();
+    if (!port) return Die(port.error().message);
+    std::printf("hilo sim: %d gateways against %s; connection requests on port %u\n", sim_options.devices,
+                sim_options.acs_url.c_str(), *port);
+    std::fflush(stdout);
+    std::thread reporter([&fleet, sim_report_s] {
+      while (true) {
+        std::this_thread::sleep_for(std::chrono::seconds(sim_report_s));
+        auto st = fleet.stats();
+        std::printf("sessions ok %llu failed %llu, p50 %.1f ms p99 %.1f ms, connection requests %llu%s%s\n",
+                    static_cast<unsigned long long>(st.sessions_ok), static_cast<unsigned long long>(st.sessions_failed),
+                    st.p50_session_ms, st.p99_session_ms, static_cast<unsigned long long>(st.connection_requests),
+                    st.last_error.empty() ? "" : "; last error: ", st.last_error.c_str());
+        std::fflush(stdout);
+      }
+    });
+    reporter.detach();
+    WaitForSignal();
+    fleet.Stop();
     return 0;
   }
   if (*seed) {
