@@ -18,6 +18,16 @@ std::string Join(const std::vector<std::string>& items, std::string_view sep) {
   return out;
 }
 
+// care/ verifies every remote fix from the gateway's next reports: the story lists the verdict
+// among what was done ("fixed" / "not fixed; next: ...").
+StoryStep VerificationStep(const Event& e) {
+  std::string what = e.body.Get("what").AsString();
+  if (what.empty()) what = "Verification of " + e.body.Get("finding").AsString();
+  std::string result = e.body.Get("result").AsString();
+  if (result.empty()) result = e.body.Get("fixed").AsBool() ? "fixed" : "not fixed";
+  return StoryStep{e.at, std::move(what), e.actor_name, std::move(result)};
+}
+
 }  // namespace
 
 Story BuildStory(const Case& c, const std::vector<Event>& events, Time now, Audience audience) {
@@ -58,6 +68,9 @@ Story BuildStory(const Case& c, const std::vector<Event>& events, Time now, Audi
       case EventKind::kAction:
       case EventKind::kRemoteAction:
         s.tried.push_back({e.at, e.body.Get("what").AsString(), e.actor_name, e.body.Get("result").AsString()});
+        break;
+      case EventKind::kVerification:
+        s.tried.push_back(VerificationStep(e));
         break;
       case EventKind::kPromise: {
         bool done = std::find(fulfilled.begin(), fulfilled.end(), e.seq) != fulfilled.end();
