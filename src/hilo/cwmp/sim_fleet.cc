@@ -242,8 +242,6 @@ Result<std::uint16_t> SimFleet::Start() {
       [this](net::HttpRequest&& req, net::Responder respond) {
         HandleConnectionRequest(std::move(req), respond);
       });
-  // The handler only looks devices up by serial; by_serial_ is complete before any request
-  // can matter because the URLs are not known to anyone until the first informs.
   auto port = cr_server_->Start();
   if (!port) return std::unexpected(port.error());
   cr_port_ = *port;
@@ -305,6 +303,7 @@ Result<std::uint16_t> SimFleet::Start() {
     if (index < 0 || index >= n) continue;
     slots_[static_cast<std::size_t>(index)]->device->InjectFault(fault.first, fault.second);
   }
+  devices_ready_.store(true, std::memory_order_release);
   {
     std::lock_guard lock(sched_mu_);
     started_ = true;
@@ -614,6 +613,7 @@ void SimFleet::HandleConnectionRequest(net::HttpRequest&& request,
     if (status == 401) return challenge(false);
     respond(net::HttpResponse::Text(status, ""));
   };
+  if (!devices_ready_.load(std::memory_order_acquire)) return respond(net::HttpResponse::Text(503, ""));
   if (!request.path.starts_with(kCrPrefix)) return refuse(404);
   const int index = IndexOf(net::UrlDecode(std::string_view(request.path).substr(kCrPrefix.size())));
   if (index < 0 || index >= size()) return refuse(404);

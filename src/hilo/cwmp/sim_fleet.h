@@ -43,6 +43,7 @@
 //
 // RunOneSession() is the transport for one session, usable on its own (tests, tools).
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -279,6 +280,9 @@ class SimFleet {
   std::unordered_map<std::string, int> by_serial_;
   std::uint16_t cr_port_ = 0;
   std::unique_ptr<net::HttpServer> cr_server_;
+  // Set once slots_ and by_serial_ are complete; the listener answers 503 before that (it has
+  // to be bound first, since the devices' ConnectionRequestURL carries its port).
+  std::atomic<bool> devices_ready_{false};
 
   std::mutex sched_mu_;
   std::condition_variable sched_cv_;  // work may be available

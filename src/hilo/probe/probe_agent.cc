@@ -1,6 +1,7 @@
 #include "hilo/probe/probe_agent.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <thread>
 
@@ -172,7 +173,17 @@ std::string ProbeAgent::UploadBody(const std::string& gateway_serial, const std:
                                    const std::vector<ProbeSample>& samples) {
   Value body = Value::MakeObject();
   body.Set("gateway_serial", gateway_serial);
-  if (!customer_id.empty()) body.Set("customer_id", customer_id);
+  if (!customer_id.empty()) {
+    // hilo's ids are integers on the wire ("/api/v1/customers/17"); anything else (an external
+    // reference) goes as a string for the server to resolve or refuse.
+    std::int64_t id = 0;
+    auto [ptr, ec] = std::from_chars(customer_id.data(), customer_id.data() + customer_id.size(), id);
+    if (ec == std::errc() && ptr == customer_id.data() + customer_id.size()) {
+      body.Set("customer_id", id);
+    } else {
+      body.Set("customer_id", customer_id);
+    }
+  }
   Value list = Value::MakeArray();
   for (const ProbeSample& s : samples) {
     Value item = Value::MakeObject();

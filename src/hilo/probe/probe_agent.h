@@ -9,10 +9,10 @@
 // live (on_cut when a run of losses becomes a cut and when it ends, on_event with the finished
 // event), and into an upload buffer. Every upload_every_ms the buffer is POSTed to the hilo
 // server, `POST <server_url>/api/v1/probes` with `Authorization: Bearer <token>` and
-//   {"gateway_serial": "...", "customer_id": "..." (when set),
+//   {"gateway_serial": "...", "customer_id": 17 (when set),
 //    "samples": [{"at_ms": 1796000000123, "leg": "gateway_anchor", "ok": true, "rtt_ms": 12.3},
 //                {"at_ms": 1796000001123, "leg": "gateway_anchor", "ok": false}, ...]}
-// with leg names from telemetry::ProbeLegName. A failed upload keeps its samples and retries
+// with leg names from telemetry::ProbeLegName and no rtt_ms on a lost sample. A failed upload keeps its samples and retries
 // at the next period -- the home network being down is exactly when the cuts happen -- and the
 // buffer drops its oldest samples only beyond max_buffer_ms (1 h) of data. A batch the server
 // refuses as malformed (400/422) is dropped rather than retried forever.
@@ -61,7 +61,7 @@ struct ProbeAgentOptions {
   std::string server_url;
   std::string token;
   std::string gateway_serial;
-  std::string customer_id;  // empty: left out of the body
+  std::string customer_id;  // empty: left out; digits only: sent as a JSON integer
   int upload_every_ms = 10'000;
   int upload_timeout_ms = 5'000;
   std::size_t max_batch = 5'000;         // samples per POST (a backlog goes out in several)

@@ -166,7 +166,7 @@ TEST(ProbeAgent, SeesTheOutageLiveAndUploadsEverythingDespiteADownServer) {
   o.server_url = "http://127.0.0.1:" + std::to_string(ingest.port()) + "/base/";
   o.token = "t0ken";
   o.gateway_serial = "HL00000042";
-  o.customer_id = "c-17";
+  o.customer_id = "17";
   o.upload_every_ms = 300;
   std::mutex cuts_mu;
   std::vector<std::pair<std::string, bool>> cuts;
@@ -229,7 +229,7 @@ TEST(ProbeAgent, SeesTheOutageLiveAndUploadsEverythingDespiteADownServer) {
     auto v = ParseJson(body);
     ASSERT_TRUE(v) << body;
     EXPECT_EQ(v->Get("gateway_serial").AsString(), "HL00000042");
-    EXPECT_EQ(v->Get("customer_id").AsString(), "c-17");
+    EXPECT_EQ(v->Get("customer_id").AsInt(), 17);
     for (const Value& s : v->Get("samples").AsArray()) {
       uploaded.emplace(s.Get("leg").AsString(), s.Get("at_ms").AsInt());
       if (!s.Get("ok").AsBool()) {
