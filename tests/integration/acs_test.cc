@@ -266,3 +266,32 @@ TEST_F(Acs, SimulatorFaultsShowInTheSnapshot) {
 
 }  // namespace
 }  // namespace hilo::testing
+
+namespace hilo::testing {
+namespace {
+
+TEST_F(AcsFixture, OldTelemetryIsDownsampledHourlyNotLost) {
+  options_.history_keep = 2 * kHour;
+  StopAcs();
+  StartAcs();
+  cwmp::SimDevice dev(Config("SNHIST"));
+  // Three hours of 20-minute sessions.
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_TRUE(RunSession(dev, {i == 0 ? "" : std::string(cwmp::kEventPeriodic)}).completed);
+    clock_ += 20 * kMinute;
+  }
+  Id cpe = GetCpe("SNHIST").id;
+  Read([&](StoreReader& r) {
+    auto raw = r.CpeHistory(cpe, 0, clock_);
+    auto hourly = r.CpeHourly(cpe, 0, clock_);
+    ASSERT_FALSE(hourly->empty()) << "old points were folded into hourly aggregates";
+    EXPECT_LT(raw->size(), 10u);
+    EXPECT_GE(raw->front().at, clock_ - 3 * kHour);
+    const Value& first = hourly->front().snapshot;
+    EXPECT_FALSE(first.AsObject().empty());
+    EXPECT_GT(first.AsObject().front().second.Get("count").AsInt(), 0);
+  });
+}
+
+}  // namespace
+}  // namespace hilo::testing

@@ -51,6 +51,8 @@ struct ServeConfig {
   int threads = 2;
   bool quiet = false;
   std::string cr_secret;
+  int inform_interval = 300;
+  std::vector<std::string> stats_paths;  // empty: the ACS's defaults
 };
 
 void WaitForSignal() {
@@ -70,6 +72,8 @@ ServerConfig MakeServerConfig(const ServeConfig& cfg, const std::string& banner)
   sc.now = WallClock;
   sc.access_log = cfg.quiet ? nullptr : stdout;
   sc.banner = banner;
+  sc.acs.periodic_inform_interval_s = cfg.inform_interval;
+  if (!cfg.stats_paths.empty()) sc.acs.tr181_stats = cfg.stats_paths;
   if (!cfg.cr_secret.empty()) sc.acs.connection_request_secret = cfg.cr_secret;
   else if (const char* env = std::getenv("HILO_CR_SECRET")) sc.acs.connection_request_secret = env;
   return sc;
@@ -122,6 +126,8 @@ int Main(int argc, char** argv) {
   serve->add_option("--threads", serve_cfg.threads, "I/O threads");
   serve->add_flag("--quiet", serve_cfg.quiet, "No request log lines");
   serve->add_option("--acs-listen", serve_cfg.acs_listen, "HOST:PORT for the TR-069 ACS (empty: none)");
+  serve->add_option("--inform-interval", serve_cfg.inform_interval, "PeriodicInformInterval provisioned on gateways (s)");
+  serve->add_option("--stats-path", serve_cfg.stats_paths, "TR-181 paths fetched in every session (repeatable)");
 
   ServeConfig demo_cfg;
   demo_cfg.db = "demo-data/hilo-demo.db";
@@ -131,6 +137,7 @@ int Main(int argc, char** argv) {
   demo->add_option("--db", demo_cfg.db, "SQLite database file (recreated)");
   demo->add_option("--listen", demo_cfg.listen, "HOST:PORT for the API");
   demo->add_option("--acs-listen", demo_cfg.acs_listen, "HOST:PORT for the TR-069 ACS");
+  demo_cfg.inform_interval = 60;  // the demo's gateways report every minute, so changes show quickly
   demo->add_option("--customers", demo_customers, "Generated customers");
   demo->add_flag("--no-serve", demo_no_serve, "Only create the database");
 

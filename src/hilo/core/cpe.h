@@ -34,6 +34,7 @@ struct Cpe {
   int periodic_interval_s = 0;
   Time first_seen = 0;
   Time last_inform = 0;
+  Time previous_inform = 0;  // not stored: the inform before last_inform, within one session
   bool provisioned = false;
   // How many of the ACS's statistics paths this gateway answers (it faults on subtrees it
   // lacks, e.g. Device.DOCSIS. on a fibre gateway); 0 = not learnt yet, try them all.

@@ -144,8 +144,9 @@ class StoreTx : public StoreReader {
   // ---- gateways (ACS)
   virtual Result<Id> InsertCpe(const Cpe& cpe) = 0;  // kAlreadyExists on a duplicate identity
   virtual Status UpdateCpe(const Cpe& cpe) = 0;
-  // Merges reported values into the stored tree (latest value, type and time win per name).
-  virtual Status MergeCpeParams(Id cpe_id, const std::vector<CpeParam>& params) = 0;
+  // Merges reported values into the stored tree (latest value, type and time win per name) and
+  // returns the whole merged tree, so the caller need not read it again.
+  virtual Result<std::vector<CpeParam>> MergeCpeParams(Id cpe_id, const std::vector<CpeParam>& params) = 0;
   virtual Result<Id> InsertTask(const CpeTask& task) = 0;
   virtual Status UpdateTask(const CpeTask& task) = 0;
   // Tasks left "sent" by a session that died go back to pending (none is ever lost).

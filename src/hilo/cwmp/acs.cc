@@ -13,6 +13,7 @@
 #include "hilo/cwmp/soap.h"
 #include "hilo/net/http_client.h"
 #include "hilo/telemetry/normalize.h"
+#include "hilo/telemetry/series.h"
 
 namespace hilo::cwmp {
 namespace {
@@ -251,6 +252,8 @@ class Acs::Impl {
     bool stats_done = false;
     std::size_t stats_count = 0;  // how many statistics paths the current request asks for
     int stats_paths_stored = 0;   // what the store knew at the Inform
+    // The Inform's parameters, stored together with the statistics (one tree write per session).
+    std::vector<CpeParam> inform_params;
     std::optional<CpeTask> in_flight;  // task sent, awaiting its response
     bool stats_in_flight = false;
     std::string in_flight_id;
@@ -361,6 +364,14 @@ class Acs::Impl {
   }
 
   void EndSession(const SessionPtr& s, bool completed) {
+    if (!s->inform_params.empty()) {
+      // No statistics were taken this session (held requests, a failure): keep what the Inform said.
+      Id cpe = s->cpe.id;
+      auto params = std::move(s->inform_params);
+      s->inform_params.clear();
+      store_.Write([cpe, params = std::move(params)](StoreTx& tx) { return AsStatus(tx.MergeCpeParams(cpe, params)); },
+                   [](Status) {});
+    }
     bool removed = false;
     {
       std::lock_guard lock(mu_);
@@ -476,6 +487,7 @@ class Acs::Impl {
       cpe.first_seen = now;
     }
     cpe.manufacturer = id.manufacturer;
+    cpe.previous_inform = cpe.last_inform;
     cpe.last_inform = now;
     cpe.remote_address = remote;
     cpe.cwmp_version = VersionText(session.version);
@@ -515,7 +527,7 @@ class Acs::Impl {
       cpe.provisioned = true;
     }
     HILO_TRY(tx.UpdateCpe(cpe));
-    if (!inform.parameters.empty()) HILO_TRY(tx.MergeCpeParams(cpe.id, ToCpeParams(inform.parameters, now)));
+    session.inform_params = ToCpeParams(inform.parameters, now);
     // A session that died earlier may have left a task "sent": it goes back to the queue.
     HILO_TRY(tx.RequeueSentTasks(cpe.id));
     session.cpe = cpe;
@@ -630,7 +642,10 @@ class Acs::Impl {
         bool learnt = session->stats_paths_stored != static_cast<int>(session->stats_count);
         cpe.stats_paths = static_cast<int>(session->stats_count);
         session->cpe.stats_paths = cpe.stats_paths;
-        auto params = ToCpeParams(gpv->parameters, now);
+        auto params = std::move(session->inform_params);
+        session->inform_params.clear();
+        auto reported = ToCpeParams(gpv->parameters, now);
+        params.insert(params.end(), std::make_move_iterator(reported.begin()), std::make_move_iterator(reported.end()));
         store_.Write(
             [this, cpe, learnt, params = std::move(params), now](StoreTx& tx) -> Status {
               // Remember how many paths this gateway answers, so the next session asks right away.
@@ -684,13 +699,13 @@ class Acs::Impl {
     Cpe cpe = session->cpe;
     auto job = [this, cpe, task, body, now](StoreTx& tx) -> Status {
       HILO_TRY(tx.UpdateTask(task));
-      if (auto* gpv = std::get_if<GetParameterValuesResponse>(&body)) HILO_TRY(tx.MergeCpeParams(cpe.id, ToCpeParams(gpv->parameters, now)));
+      if (auto* gpv = std::get_if<GetParameterValuesResponse>(&body)) HILO_TRY(AsStatus(tx.MergeCpeParams(cpe.id, ToCpeParams(gpv->parameters, now))));
       if (task.kind == TaskKind::kSetParameterValues && task.status == TaskStatus::kDone) {
         // What we set is now the gateway's value.
         std::vector<CpeParam> set;
         for (const auto& v : task.args.Get("values").AsArray())
           set.push_back({v.Get("name").AsString(), v.Get("value").AsString(), v.Get("type").AsString(), now});
-        HILO_TRY(tx.MergeCpeParams(cpe.id, set));
+        HILO_TRY(AsStatus(tx.MergeCpeParams(cpe.id, set)));
       }
       if (task.status != TaskStatus::kSent && options_.on_task_finished) HILO_TRY(options_.on_task_finished(tx, cpe, task, now));
       return Ok();
@@ -701,15 +716,41 @@ class Acs::Impl {
   }
 
   Status RecordTelemetry(StoreTx& tx, const Cpe& cpe, const std::vector<CpeParam>& params, Time now) {
-    HILO_TRY(tx.MergeCpeParams(cpe.id, params));
-    auto all = tx.CpeParams(cpe.id);
+    auto all = tx.MergeCpeParams(cpe.id, params);
     if (!all) return std::unexpected(all.error());
     telemetry::ParameterMap map;
     for (auto& p : *all) map.emplace(std::move(p.name), telemetry::Parameter{std::move(p.value), std::move(p.type), p.updated});
     telemetry::DeviceSnapshot snapshot = telemetry::Normalize(map, now);
     HILO_TRY(tx.AppendCpeHistory(cpe.id, CpeHistoryPoint{now, telemetry::ToValue(snapshot)}));
+    // Once an hour per gateway, raw points older than the keep window become hourly aggregates
+    // of the canonical metrics: downsampled, not lost without a trace.
+    if (cpe.first_seen != 0 && now / kHour != previous_inform_hour(cpe)) {
+      auto folded = tx.DownsampleCpeHistory(cpe.id, now - options_.history_keep, &HourlyAggregate);
+      if (!folded) return std::unexpected(folded.error());
+    }
     if (options_.on_snapshot) HILO_TRY(options_.on_snapshot(tx, cpe, snapshot, now));
     return Ok();
+  }
+
+  // The hour of the gateway's inform before this session's (cpe.last_inform is already now).
+  static Time previous_inform_hour(const Cpe& cpe) { return cpe.previous_inform / kHour; }
+
+  static Value HourlyAggregate(const std::vector<CpeHistoryPoint>& points) {
+    std::vector<telemetry::Sample> samples;
+    for (const auto& p : points) {
+      auto more = telemetry::CanonicalSamples(telemetry::SnapshotFromValue(p.snapshot));
+      samples.insert(samples.end(), more.begin(), more.end());
+    }
+    Value out = Value::MakeObject();
+    for (const auto& a : telemetry::Downsample(samples, kHour)) {
+      Value m = Value::MakeObject();
+      m.Set("min", a.min);
+      m.Set("max", a.max);
+      m.Set("avg", a.avg);
+      m.Set("count", static_cast<std::int64_t>(a.count));
+      out.Set(a.metric, std::move(m));
+    }
+    return out;
   }
 
   // ---- what to send next

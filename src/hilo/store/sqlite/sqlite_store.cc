@@ -353,14 +353,7 @@ class SqliteOps final : public StoreTx {
       if (!st.ok()) return Err("read parameters");
       return out;
     }
-    auto tree = ParseJson(st.Text(0), 64 << 20);
-    if (!tree) return Fail(Errc::kInternal, "stored parameter tree is not JSON");
-    out.reserve(tree->AsObject().size());
-    for (const auto& [name, v] : tree->AsObject()) {
-      const auto& a = v.AsArray();
-      if (a.size() != 3) continue;
-      out.push_back(CpeParam{name, a[0].AsString(), a[1].AsString(), a[2].AsInt()});
-    }
+    DecodeTree(st.Text(0), out);
     return out;
   }
 
@@ -583,36 +576,25 @@ class SqliteOps final : public StoreTx {
     return Ok();
   }
 
-  Status MergeCpeParams(Id cpe_id, const std::vector<CpeParam>& params) override {
-    Value tree = Value::MakeObject();
-    {
-      auto st = c_.Prepare("SELECT tree FROM cpe_params WHERE cpe_id = ?");
-      st.Bind(1, cpe_id);
-      if (st.Step()) {
-        auto parsed = ParseJson(st.Text(0), 64 << 20);
-        if (parsed) tree = std::move(*parsed);
-      }
-    }
-    // Index the members once so merging n values costs n lookups, not n scans.
-    std::unordered_map<std::string, std::size_t> index;
-    auto& members = tree.MutableObject();
-    index.reserve(members.size() + params.size());
-    for (std::size_t i = 0; i < members.size(); ++i) index.emplace(members[i].first, i);
+  Result<std::vector<CpeParam>> MergeCpeParams(Id cpe_id, const std::vector<CpeParam>& params) override {
+    auto tree = CpeParams(cpe_id);
+    if (!tree) return std::unexpected(tree.error());
+    // Index the stored names once so merging n values costs n lookups, not n scans.
+    std::unordered_map<std::string_view, std::size_t> index;
+    index.reserve(tree->size() + params.size());
+    for (std::size_t i = 0; i < tree->size(); ++i) index.emplace((*tree)[i].name, i);
+    std::vector<CpeParam> added;
     for (const auto& p : params) {
-      Value row = Value::MakeArray({p.value, p.type, Value(p.updated)});
       auto it = index.find(p.name);
-      if (it != index.end()) {
-        members[it->second].second = std::move(row);
-      } else {
-        index.emplace(p.name, members.size());
-        members.emplace_back(p.name, std::move(row));
-      }
+      if (it != index.end()) (*tree)[it->second] = p;
+      else added.push_back(p);
     }
+    for (auto& p : added) tree->push_back(std::move(p));
     auto st = c_.Prepare("INSERT INTO cpe_params(cpe_id, tree) VALUES (?, ?) ON CONFLICT(cpe_id) DO UPDATE SET tree = excluded.tree");
-    st.Bind(1, cpe_id).Bind(2, ToJson(tree));
+    st.Bind(1, cpe_id).Bind(2, EncodeTree(*tree));
     st.Step();
-    if (!st.ok()) return std::unexpected(c_.LastError("store parameters"));
-    return Ok();
+    if (!st.ok()) return Err("store parameters");
+    return std::move(*tree);
   }
 
   Result<Id> InsertTask(const CpeTask& t) override {
@@ -748,6 +730,58 @@ class SqliteOps final : public StoreTx {
     return Ok();
   }
 
+
+
+  // The parameter tree is stored as one text value, a line per parameter:
+  // name TAB value TAB type TAB time, with '\\', TAB and newline escaped. It is read and
+  // rewritten in every CWMP session, so it avoids a JSON round trip (measured: the JSON tree was
+  // most of an ACS session's CPU).
+  static void AppendEscapedField(std::string& out, std::string_view s) {
+    for (char c : s) {
+      if (c == '\\') out += "\\\\";
+      else if (c == '\t') out += "\\t";
+      else if (c == '\n') out += "\\n";
+      else out.push_back(c);
+    }
+  }
+
+  static std::string EncodeTree(const std::vector<CpeParam>& tree) {
+    std::string out;
+    out.reserve(tree.size() * 64);
+    for (const auto& p : tree) {
+      AppendEscapedField(out, p.name);
+      out.push_back('\t');
+      AppendEscapedField(out, p.value);
+      out.push_back('\t');
+      AppendEscapedField(out, p.type);
+      out.push_back('\t');
+      out += std::to_string(p.updated);
+      out.push_back('\n');
+    }
+    return out;
+  }
+
+  static void DecodeTree(std::string_view text, std::vector<CpeParam>& out) {
+    std::size_t lines = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+    out.reserve(lines);
+    std::string fields[4];
+    int f = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      char c = text[i];
+      if (c == '\\' && i + 1 < text.size()) {
+        char n = text[++i];
+        fields[f].push_back(n == 't' ? '\t' : n == 'n' ? '\n' : n);
+      } else if (c == '\t') {
+        if (f < 3) ++f;
+      } else if (c == '\n') {
+        if (f == 3) out.push_back(CpeParam{std::move(fields[0]), std::move(fields[1]), std::move(fields[2]), std::atoll(fields[3].c_str())});
+        for (auto& x : fields) x.clear();
+        f = 0;
+      } else {
+        fields[f].push_back(c);
+      }
+    }
+  }
 
   static Cpe ReadCpe(Stmt& st) {
     Cpe c;
