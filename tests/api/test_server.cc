@@ -24,6 +24,7 @@ TestServer::TestServer() {
   options.now = [this] { return clock_.load(); };
   options.password_cost = {.time_cost = 1, .memory_kib = 1024, .parallelism = 1};
   options.access_log = nullptr;
+  options.engine = std::make_shared<const diagnosis::Engine>();
   api_ = std::make_unique<http::Api>(*store_, options);
   net::ServerOptions server_options;
   server_options.threads = 2;

@@ -8,6 +8,7 @@
 //   hilo case show 42 --db hilo.db [--lang en]
 
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <chrono>
 #include <thread>
 #include <csignal>
@@ -21,7 +22,10 @@
 #include "hilo/base/text.h"
 #include "hilo/app/import.h"
 #include "hilo/app/server.h"
+#include "hilo/app/diagnose_cmd.h"
+#include "hilo/diagnosis/thresholds.h"
 #include "hilo/cwmp/sim_fleet.h"
+#include "hilo/probe/probe_agent.h"
 #include "hilo/core/catalog.h"
 #include "hilo/core/story.h"
 #include "hilo/http/api.h"
@@ -52,6 +56,7 @@ struct ServeConfig {
   bool quiet = false;
   std::string cr_secret;
   int inform_interval = 300;
+  std::string diagnosis_config = "config/diagnosis.conf";
   std::vector<std::string> stats_paths;  // empty: the ACS's defaults
 };
 
@@ -64,8 +69,14 @@ void WaitForSignal() {
   sigwait(&set, &sig);
 }
 
-ServerConfig MakeServerConfig(const ServeConfig& cfg, const std::string& banner) {
+Result<ServerConfig> MakeServerConfig(const ServeConfig& cfg, const std::string& banner) {
   ServerConfig sc;
+  // Thresholds are the operator's to tune; a missing file means the documented defaults.
+  if (std::filesystem::exists(cfg.diagnosis_config)) {
+    auto t = diagnosis::LoadThresholdsFile(cfg.diagnosis_config);
+    if (!t) return Fail(t.error().code, cfg.diagnosis_config + ": " + t.error().message);
+    sc.thresholds = *t;
+  }
   sc.api_listen = cfg.listen;
   sc.acs_listen = cfg.acs_listen;
   sc.threads = cfg.threads;
@@ -81,7 +92,9 @@ ServerConfig MakeServerConfig(const ServeConfig& cfg, const std::string& banner)
 
 int Serve(SqliteStore& store, const ServeConfig& cfg, const std::string& banner,
           const std::function<void(Server&)>& started = nullptr) {
-  Server server(store, MakeServerConfig(cfg, banner));
+  auto server_config = MakeServerConfig(cfg, banner);
+  if (!server_config) return Die(server_config.error().message);
+  Server server(store, *server_config);
   auto s = server.Start();
   if (!s) return Die(s.error().message);
   auto hp = SplitHostPort(cfg.listen);
@@ -126,6 +139,7 @@ int Main(int argc, char** argv) {
   serve->add_option("--threads", serve_cfg.threads, "I/O threads");
   serve->add_flag("--quiet", serve_cfg.quiet, "No request log lines");
   serve->add_option("--acs-listen", serve_cfg.acs_listen, "HOST:PORT for the TR-069 ACS (empty: none)");
+  serve->add_option("--diagnosis-config", serve_cfg.diagnosis_config, "Diagnosis thresholds (key = value)");
   serve->add_option("--inform-interval", serve_cfg.inform_interval, "PeriodicInformInterval provisioned on gateways (s)");
   serve->add_option("--stats-path", serve_cfg.stats_paths, "TR-181 paths fetched in every session (repeatable)");
 
@@ -193,6 +207,24 @@ int Main(int argc, char** argv) {
   sim->add_flag("--no-boot-events", sim_no_boot, "Start with 2 PERIODIC (CPEs that never send BOOTSTRAP/BOOT)");
   sim->add_option("--fault", sim_faults, "INDEX:FAULT[:SECONDS_AGO] (congestion, weak-client, reboot-loop, firmware-regression, docsis-noise)");
   sim->add_option("--report", sim_report_s, "Print statistics every N seconds");
+
+  auto* diagnose = cli.add_subcommand("diagnose", "Run the diagnosis engine on a home scenario file and print the findings as JSON");
+  std::string diagnose_file, diagnose_config = "config/diagnosis.conf";
+  diagnose->add_option("file", diagnose_file, "Scenario JSON (see tests/diagnosis/README.md)")->required();
+  diagnose->add_option("--config", diagnose_config, "Diagnosis thresholds");
+
+  auto* probe = cli.add_subcommand("probe", "Measure the connection every second (micro-outages) and report to hilo");
+  probe::ProbeAgentOptions probe_options;
+  std::vector<std::string> probe_targets;
+  probe->add_option("--target", probe_targets,
+                    "LEG=KIND:SPEC, e.g. gateway=tcp:192.168.1.1:80, anchor=http:http://1.1.1.1/, dns=dns:example.cl")
+      ->required();
+  probe->add_option("--server", probe_options.server_url, "hilo server URL (results are uploaded to /api/v1/probes)");
+  probe->add_option("--token", probe_options.token, "Bearer token (or HILO_TOKEN)");
+  probe->add_option("--serial", probe_options.gateway_serial, "Serial of the home gateway (on its label)");
+  probe->add_option("--customer", probe_options.customer_id, "Customer id");
+  probe->add_option("--interval-ms", probe_options.interval_ms, "Cadence");
+  probe->add_option("--upload-every-ms", probe_options.upload_every_ms, "Upload period");
 
   auto* seed = cli.add_subcommand("bench-seed", "Generate benchmark data (customers, cases, events)");
   BulkOptions bulk;
@@ -309,6 +341,34 @@ int Main(int argc, char** argv) {
                     e.actor_name.c_str(), e.internal ? " [internal]" : "", ToJson(e.body).c_str());
       return Ok();
     });
+    if (!s) return Die(s.error().message);
+    return 0;
+  }
+  if (*diagnose) return RunDiagnoseFile(diagnose_file, std::filesystem::exists(diagnose_config) ? diagnose_config : "");
+  if (*probe) {
+    for (const auto& t : probe_targets) {
+      auto target = probe::ParseProbeTarget(t);
+      if (!target) return Die(target.error().message);
+      probe_options.targets.push_back(*target);
+    }
+    if (probe_options.token.empty())
+      if (const char* env = std::getenv("HILO_TOKEN")) probe_options.token = env;
+    probe_options.on_cut = [](const probe::ProbeTarget& target, std::int64_t at_ms, bool down) {
+      std::printf("%s %s %s\n", FormatIsoTime(at_ms / 1000).c_str(), target.label.c_str(), down ? "DOWN" : "up again");
+      std::fflush(stdout);
+    };
+    probe::ProbeAgent agent(probe_options);
+    if (auto v = agent.Validate(); !v) return Die(v.error().message);
+    static std::atomic<bool> stop{false};
+    std::thread waiter([] {
+      WaitForSignal();
+      stop = true;
+    });
+    waiter.detach();
+    auto s = agent.Run(stop);
+    auto st = agent.stats();
+    std::printf("samples %llu, lost %llu, uploaded %llu, buffered %zu\n", static_cast<unsigned long long>(st.samples),
+                static_cast<unsigned long long>(st.lost), static_cast<unsigned long long>(st.samples_uploaded), st.buffered);
     if (!s) return Die(s.error().message);
     return 0;
   }

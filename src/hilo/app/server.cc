@@ -99,6 +99,9 @@ Status Server::Start() {
                                        cwmp::ConnectionRequestPassword(secret, cpe.serial)));
     });
   };
+  auto engine = std::make_shared<const diagnosis::Engine>(c.thresholds);
+  api_options.engine = engine;
+  api_options.care = c.care;
   impl_->api = std::make_unique<http::Api>(impl_->store, api_options);
 
   auto api_hp = SplitHostPort(c.api_listen);
@@ -123,6 +126,14 @@ Status Server::Start() {
   if (!c.acs_listen.empty()) {
     cwmp::AcsOptions acs_options = c.acs;
     acs_options.now = c.now;
+    // What the gateway answers reaches the case: remote actions' results and verification.
+    care::CareOptions care = c.care;
+    acs_options.on_task_finished = [care](StoreTx& tx, const Cpe& cpe, const CpeTask& task, Time now) {
+      return care::OnTaskFinished(tx, cpe, task, now, care);
+    };
+    acs_options.on_snapshot = [care, engine](StoreTx& tx, const Cpe& cpe, const telemetry::DeviceSnapshot& snap, Time now) {
+      return care::OnSnapshot(tx, cpe, snap, now, *engine, care);
+    };
     impl_->acs = std::make_unique<cwmp::Acs>(impl_->store, acs_options);
     auto acs_hp = SplitHostPort(c.acs_listen);
     if (!acs_hp) return std::unexpected(acs_hp.error());

@@ -14,6 +14,8 @@
 #include "hilo/core/store.h"
 #include "hilo/cwmp/acs.h"
 #include "hilo/http/api.h"
+#include "hilo/care/care.h"
+#include "hilo/diagnosis/thresholds.h"
 
 namespace hilo::app {
 
@@ -26,6 +28,8 @@ struct ServerConfig {
   std::string banner;
   cwmp::AcsOptions acs;        // now/hooks are filled in by Start
   http::Argon2Cost password_cost;
+  diagnosis::Thresholds thresholds;  // from config/diagnosis.conf
+  care::CareOptions care;
 };
 
 class Server {

@@ -22,6 +22,8 @@ std::string_view ActName(Act act) {
     case Act::kReadDevice: return "read devices";
     case Act::kActOnDevice: return "act on devices";
     case Act::kLinkDevice: return "link devices";
+    case Act::kDiagnose: return "run diagnoses";
+    case Act::kReportProbes: return "report probe results";
   }
   return "act";
 }
@@ -37,11 +39,13 @@ bool Allowed(Role role, Act act) {
     case Act::kReadCase:
     case Act::kRecordContact:
     case Act::kAddMessage:
+    case Act::kReportProbes:
       return true;  // customers too, limited to their own records by CanSee*
     case Act::kSearchCustomers:
     case Act::kAddNote:
     case Act::kAddStaffEvent:
     case Act::kReadDevice:
+    case Act::kDiagnose:
       return staff;
     case Act::kCreateCustomer:
     case Act::kChangeStatus:

@@ -29,6 +29,8 @@ enum class Act {
   kReadDevice,
   kActOnDevice,    // remote actions through the ACS
   kLinkDevice,
+  kDiagnose,       // run a diagnosis on a case
+  kReportProbes,   // send active-probe results (a customer's own probe, or staff's)
 };
 
 std::string_view ActName(Act act);

@@ -103,6 +103,8 @@ class StoreReader {
   virtual Result<Cpe> GetCpe(Id id) = 0;
   virtual Result<std::optional<Cpe>> FindCpe(std::string_view oui, std::string_view product_class,
                                              std::string_view serial) = 0;
+  // By serial alone; the first match (serials are unique in practice, not by the standard).
+  virtual Result<std::optional<Cpe>> FindCpeBySerial(std::string_view serial) = 0;
   // unlinked_only: the gateways waiting for an operator to link them.
   virtual Result<std::vector<Cpe>> ListCpes(bool unlinked_only, int limit) = 0;
   virtual Result<std::vector<Cpe>> CpesOfCustomer(Id customer_id) = 0;

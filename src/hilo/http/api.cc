@@ -14,6 +14,7 @@
 #include "hilo/core/authz.h"
 #include "hilo/core/catalog.h"
 #include "hilo/core/story.h"
+#include "hilo/diagnosis/findings_value.h"
 #include "hilo/http/mapping.h"
 #include "hilo/http/metrics.h"
 #include "hilo/json/json.h"
@@ -105,6 +106,10 @@ class Api::Impl {
     Add("POST", "/api/v1/cases/{id}/status", true, Act::kChangeStatus, &Impl::ChangeStatusRoute);
     Add("POST", "/api/v1/cases/{id}/assign", true, Act::kAssignCase, &Impl::AssignRoute);
     Add("POST", "/api/v1/cases/{id}/split", true, Act::kSplitCase, &Impl::SplitRoute);
+    Add("POST", "/api/v1/cases/{id}/diagnose", true, Act::kDiagnose, &Impl::DiagnoseRoute);
+    Add("POST", "/api/v1/cases/{id}/remediate", true, Act::kActOnDevice, &Impl::RemediateRoute);
+    Add("POST", "/api/v1/probes", true, Act::kReportProbes, &Impl::IngestProbes);
+    Add("GET", "/api/v1/customers/{id}/probe-events", true, Act::kReadDevice, &Impl::ProbeEvents);
     Add("GET", "/api/v1/gateways", true, Act::kReadDevice, &Impl::ListGateways);
     Add("GET", "/api/v1/gateways/{id}", true, Act::kReadDevice, &Impl::GetGateway);
     Add("GET", "/api/v1/gateways/{id}/history", true, Act::kReadDevice, &Impl::GatewayHistory);
@@ -671,13 +676,21 @@ class Api::Impl {
     Time now = options_.now();
     auto out = std::make_shared<Value>();
     CasePolicy policy = options_.case_policy;
-    WriteThenReply(Own(ctx), [in, actor, now, policy, out](StoreTx& tx) -> Status {
+    auto engine = options_.engine;
+    care::CareOptions care = options_.care;
+    WriteThenReply(Own(ctx), [in, actor, now, policy, out, engine, care](StoreTx& tx) -> Status {
       auto r = RecordContact(tx, actor, in, now, policy);
       if (!r) return std::unexpected(r.error());
-      auto c = tx.GetCase(r->case_id);
-      if (!c) return std::unexpected(c.error());
       *out = Value::MakeObject();
       out->Set("outcome", ContactOutcomeName(r->outcome));
+      if (in.symptoms && engine) {
+        // The customer reported symptoms: diagnose within this same contact.
+        auto d = care::DiagnoseCase(tx, actor, r->case_id, now, *engine, care, "symptom_report");
+        if (!d) return std::unexpected(d.error());
+        out->Set("diagnosis", DiagnosisToValue(*d));
+      }
+      auto c = tx.GetCase(r->case_id);
+      if (!c) return std::unexpected(c.error());
       out->Set("case", ToValue(*c));
       return Ok();
     }, out, 201);
@@ -750,11 +763,19 @@ class Api::Impl {
     Actor actor = Actor::From(user);
     Time now = options_.now();
     auto out = std::make_shared<Value>();
-    WriteThenReply(Own(ctx), [input, id, actor, user, now, out](StoreTx& tx) -> Status {
+    auto engine = options_.engine;
+    care::CareOptions care = options_.care;
+    WriteThenReply(Own(ctx), [input, id, actor, user, now, out, engine, care](StoreTx& tx) -> Status {
       HILO_TRY(VisibleCase(tx, user, id));
       auto e = AddEvent(tx, actor, id, input, now);
       if (!e) return std::unexpected(e.error());
       *out = ToValue(*e);
+      // A symptom report starts a diagnosis at once: the company does the tests.
+      if (input.kind == EventKind::kSymptomReport && engine) {
+        auto d = care::DiagnoseCase(tx, actor, id, now, *engine, care, "symptom_report");
+        if (!d) return std::unexpected(d.error());
+        out->Set("diagnosis", DiagnosisToValue(*d));
+      }
       return Ok();
     }, out, 201);
   }
@@ -816,6 +837,172 @@ class Api::Impl {
     }, out, 201);
   }
 
+
+
+  // ---- routes: diagnosis, remediation, probes (issue 4)
+
+  Status RequireEngine() const {
+    if (!options_.engine) return Fail(Errc::kUnavailable, "the diagnosis engine is not configured");
+    return Ok();
+  }
+
+  static Value DiagnosisToValue(const care::DiagnosisOutcome& d) {
+    Value v = Value::MakeObject();
+    v.Set("event", ToValue(d.event));
+    v.Set("findings", d.event.body.Get("findings"));
+    v.Set("gateway_id", d.gateway_id == 0 ? Value() : Value(d.gateway_id));
+    Value dispatch = Value::MakeObject();
+    dispatch.Set("needed", d.dispatch);
+    if (d.dispatch) {
+      dispatch.Set("reason", d.dispatch_reason);
+      dispatch.Set("finding", d.dispatch_finding);
+    }
+    v.Set("technician", std::move(dispatch));
+    return v;
+  }
+
+  void DiagnoseRoute(RequestContext& ctx) {
+    if (auto s = RequireEngine(); !s) return Reply(ctx, s);
+    Id id = ctx.ids[0];
+    Actor actor = Actor::From(*ctx.user);
+    Time now = options_.now();
+    auto out = std::make_shared<Value>();
+    auto engine = options_.engine;
+    care::CareOptions care = options_.care;
+    WriteThenReply(Own(ctx), [id, actor, now, engine, care, out](StoreTx& tx) -> Status {
+      auto d = care::DiagnoseCase(tx, actor, id, now, *engine, care, "agent");
+      if (!d) return std::unexpected(d.error());
+      *out = DiagnosisToValue(*d);
+      return Ok();
+    }, out, 201);
+  }
+
+  void RemediateRoute(RequestContext& ctx) {
+    auto action = RequiredString(ctx.body, "action", 60);
+    if (!action) return Reply(ctx, std::unexpected(action.error()));
+    auto finding = RequiredString(ctx.body, "finding", 100);
+    if (!finding) return Reply(ctx, std::unexpected(finding.error()));
+    const Value& params = ctx.body.Get("params");
+    if (!params.IsNull() && !params.IsObject()) return Reply(ctx, Fail(Errc::kInvalidArgument, "'params' must be an object", "params"));
+    Id id = ctx.ids[0];
+    Actor actor = Actor::From(*ctx.user);
+    Time now = options_.now();
+    care::CareOptions care = options_.care;
+    auto owned = Own(ctx);
+    auto outcome = std::make_shared<care::RemediationOutcome>();
+    auto cpe = std::make_shared<Cpe>();
+    store_.Write(
+        [id, actor, now, care, outcome, cpe, act = *action, fnd = *finding, prm = params](StoreTx& tx) -> Status {
+          auto r = care::Remediate(tx, actor, id, act, prm.IsNull() ? Value::MakeObject() : prm, fnd, now, care);
+          if (!r) return std::unexpected(r.error());
+          *outcome = std::move(*r);
+          Id gateway = outcome->event.body.Get("gateway_id").AsInt();
+          if (gateway) {
+            auto c = tx.GetCpe(gateway);
+            if (c) *cpe = *c;
+          }
+          return Ok();
+        },
+        [this, owned, outcome, cpe](Status s) {
+          if (!s) return Reply(*owned, s);
+          auto answer = [this, owned, outcome](std::optional<Status> reached) {
+            Value v = Value::MakeObject();
+            v.Set("event", ToValue(outcome->event));
+            v.Set("task", outcome->task.id ? ToValue(outcome->task) : Value());
+            v.Set("scheduled", outcome->scheduled);
+            if (outcome->scheduled) v.Set("not_before", FormatIsoTime(outcome->not_before));
+            Value cr = Value::MakeObject();
+            if (reached) {
+              cr.Set("reached", static_cast<bool>(*reached));
+              cr.Set("detail", *reached ? std::string("the gateway was asked to connect now")
+                                        : "the gateway could not be reached (" + reached->error().message +
+                                              "); the action runs at its next periodic inform");
+            } else {
+              cr.Set("reached", false);
+              cr.Set("detail", "scheduled: nothing to send yet");
+            }
+            v.Set("connection_request", std::move(cr));
+            Json(*owned, 202, v);
+          };
+          if (outcome->scheduled || cpe->id == 0) return answer(std::nullopt);
+          if (!options_.wake_gateway) return answer(Status(Fail(Errc::kUnavailable, "no connection requests configured")));
+          options_.wake_gateway(*cpe, [answer](Status st) { answer(st); });
+        });
+  }
+
+  void IngestProbes(RequestContext& ctx) {
+    const User& user = *ctx.user;
+    auto customer = OptionalId(ctx.body, "customer_id");
+    if (!customer) return Reply(ctx, std::unexpected(customer.error()));
+    Id customer_id = *customer;
+    if (user.role == Role::kCustomer) {
+      if (customer_id != 0 && customer_id != user.customer_id) return Reply(ctx, Fail(Errc::kNotFound, "no such customer", "customer_id"));
+      customer_id = user.customer_id;
+    }
+    auto serial = OptionalString(ctx.body, "gateway_serial", 100);
+    if (!serial) return Reply(ctx, std::unexpected(serial.error()));
+    const Value& samples_in = ctx.body.Get("samples");
+    if (!samples_in.IsArray()) return Reply(ctx, Fail(Errc::kInvalidArgument, "'samples' must be a list", "samples"));
+    if (samples_in.AsArray().size() > 100000) return Reply(ctx, Fail(Errc::kInvalidArgument, "at most 100000 samples per batch", "samples"));
+    std::vector<telemetry::ProbeSample> samples;
+    samples.reserve(samples_in.AsArray().size());
+    for (const auto& s : samples_in.AsArray()) {
+      if (!s.IsObject() || !s.Get("at_ms").IsInt() || !s.Get("ok").IsBool())
+        return Reply(ctx, Fail(Errc::kInvalidArgument, "each sample is {at_ms, leg, ok, rtt_ms}", "samples"));
+      telemetry::ProbeSample p;
+      p.at_ms = s.Get("at_ms").AsInt();
+      p.ok = s.Get("ok").AsBool();
+      p.rtt_ms = s.Get("rtt_ms").AsDouble();
+      auto leg = telemetry::ParseProbeLeg(s.Get("leg").IsString() ? s.Get("leg").AsString() : "other");
+      if (!leg) return Reply(ctx, Fail(Errc::kInvalidArgument, "unknown leg '" + s.Get("leg").AsString() + "'", "samples"));
+      p.leg = *leg;
+      samples.push_back(p);
+    }
+    Time now = options_.now();
+    care::CareOptions care = options_.care;
+    auto out = std::make_shared<Value>();
+    std::string gw_serial = *serial;
+    WriteThenReply(Own(ctx), [customer_id, gw_serial, samples = std::move(samples), now, care, out](StoreTx& tx) mutable -> Status {
+      Id cid = customer_id;
+      Id cpe_id = 0;
+      if (!gw_serial.empty()) {
+        auto cpe = tx.FindCpeBySerial(gw_serial);
+        if (!cpe) return std::unexpected(cpe.error());
+        if (!*cpe) return Fail(Errc::kNotFound, "no gateway with serial " + gw_serial, "gateway_serial");
+        cpe_id = (*cpe)->id;
+        if (cid == 0) cid = (*cpe)->customer_id;
+      }
+      if (cid == 0) return Fail(Errc::kInvalidArgument, "give customer_id, or the serial of a linked gateway", "customer_id");
+      auto r = care::IngestProbeSamples(tx, cid, cpe_id, std::move(samples), now, care);
+      if (!r) return std::unexpected(r.error());
+      *out = Value::MakeObject();
+      Value events = Value::MakeArray();
+      for (const auto& e : r->events) events.Push(diagnosis::ToValue(e));
+      out->Set("events", std::move(events));
+      out->Set("in_cut", r->in_cut);
+      out->Set("correlations", static_cast<std::int64_t>(r->correlations.size()));
+      return Ok();
+    }, out, 201);
+  }
+
+  void ProbeEvents(RequestContext& ctx) {
+    Id id = ctx.ids[0];
+    std::string hours_text = net::QueryParam(ctx.req.query, "hours");
+    int hours = hours_text.empty() ? 24 : std::atoi(hours_text.c_str());
+    if (hours <= 0 || hours > 24 * 90) return Reply(ctx, Fail(Errc::kInvalidArgument, "hours is 1..2160", "hours"));
+    Time now = options_.now();
+    Value out = Value::MakeObject();
+    Status s = store_.Read([&](StoreReader& r) -> Status {
+      HILO_TRY(r.GetCustomer(id));
+      auto events = care::ProbeEventsFor(r, id, now - hours * kHour, now);
+      if (!events) return std::unexpected(events.error());
+      Value list = Value::MakeArray();
+      for (const auto& e : *events) list.Push(diagnosis::ToValue(e));
+      out.Set("events", std::move(list));
+      return Ok();
+    });
+    Reply(ctx, s, 200, out);
+  }
 
   // ---- routes: gateways (ACS)
 

@@ -16,7 +16,9 @@
 #include <string>
 #include <vector>
 
+#include "hilo/care/care.h"
 #include "hilo/core/cases.h"
+#include "hilo/diagnosis/engine.h"
 #include "hilo/core/store.h"
 #include "hilo/http/credentials.h"
 #include "hilo/net/http_server.h"
@@ -35,6 +37,9 @@ struct ApiOptions {
   // ACS. done(status) may run on any thread. Unset: tasks wait for the next periodic inform.
   std::function<void(const Cpe&, std::function<void(Status)>)> wake_gateway;
   Time task_ttl = 7 * kDay;
+  // Diagnosis, remediation and probes (issue 4). Without an engine those routes answer 503.
+  std::shared_ptr<const diagnosis::Engine> engine;
+  care::CareOptions care;
 };
 
 struct RouteInfo {

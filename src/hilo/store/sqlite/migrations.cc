@@ -179,6 +179,10 @@ CREATE TABLE probe_state(
   last_ms INTEGER NOT NULL,
   tail TEXT NOT NULL);
 )sql",
+    // 4: gateways found by serial alone (a home probe knows only the serial on the label).
+    R"sql(
+CREATE INDEX cpes_serial ON cpes(serial);
+)sql",
 };
 
 }  // namespace

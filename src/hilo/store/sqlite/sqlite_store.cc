@@ -317,6 +317,17 @@ class SqliteOps final : public StoreTx {
     return std::optional<Cpe>();
   }
 
+  Result<std::optional<Cpe>> FindCpeBySerial(std::string_view serial) override {
+    auto st = c_.Prepare(
+        "SELECT id, oui, product_class, serial, COALESCE(device_id, 0), COALESCE(customer_id, 0), manufacturer, "
+        "data_model, software_version, connection_request_url, cwmp_version, remote_address, last_events, "
+        "periodic_interval_s, first_seen, last_inform, provisioned, stats_paths FROM cpes WHERE serial = ? ORDER BY id LIMIT 1");
+    st.Bind(1, serial);
+    if (st.Step()) return std::optional<Cpe>(ReadCpe(st));
+    if (!st.ok()) return Err("find gateway");
+    return std::optional<Cpe>();
+  }
+
   Result<std::vector<Cpe>> ListCpes(bool unlinked_only, int limit) override {
     const char* sql = unlinked_only
         ? "SELECT id, oui, product_class, serial, COALESCE(device_id, 0), COALESCE(customer_id, 0), manufacturer, "
