@@ -1,10 +1,7 @@
 #include "hilo/app/server.h"
 
-#include <condition_variable>
-#include <deque>
-#include <mutex>
-#include <thread>
 
+#include "hilo/base/worker_pool.h"
 #include "hilo/net/http_server.h"
 
 namespace hilo::app {
@@ -19,53 +16,6 @@ Result<std::pair<std::string, std::uint16_t>> SplitHostPort(const std::string& l
   return std::pair{host, static_cast<std::uint16_t>(port)};
 }
 
-namespace {
-
-// Connection requests block on the network: a few threads of their own, never the I/O ones.
-class Waker {
- public:
-  explicit Waker(int threads) {
-    for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { Loop(); });
-  }
-  ~Waker() {
-    {
-      std::lock_guard lock(mu_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    for (auto& t : threads_) t.join();
-  }
-  void Post(std::function<void()> fn) {
-    {
-      std::lock_guard lock(mu_);
-      queue_.push_back(std::move(fn));
-    }
-    cv_.notify_one();
-  }
-
- private:
-  void Loop() {
-    while (true) {
-      std::function<void()> fn;
-      {
-        std::unique_lock lock(mu_);
-        cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
-        if (queue_.empty()) return;
-        fn = std::move(queue_.front());
-        queue_.pop_front();
-      }
-      fn();
-    }
-  }
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> queue_;
-  bool stop_ = false;
-  std::vector<std::thread> threads_;
-};
-
-}  // namespace
-
 struct Server::Impl {
   Store& store;
   ServerConfig config;
@@ -73,7 +23,7 @@ struct Server::Impl {
   std::unique_ptr<cwmp::Acs> acs;
   std::unique_ptr<net::HttpServer> api_server;
   std::unique_ptr<net::HttpServer> acs_server;
-  std::unique_ptr<Waker> waker;
+  std::unique_ptr<WorkerPool> waker;  // connection requests block on the network: off the I/O threads
   std::uint16_t api_port = 0;
   std::uint16_t acs_port = 0;
 
@@ -85,14 +35,14 @@ Server::~Server() { Stop(); }
 
 Status Server::Start() {
   auto& c = impl_->config;
-  impl_->waker = std::make_unique<Waker>(4);
+  impl_->waker = std::make_unique<WorkerPool>(4);
   http::ApiOptions api_options;
   api_options.now = c.now;
   api_options.access_log = c.access_log;
   api_options.banner = c.banner;
   api_options.password_cost = c.password_cost;
   std::string secret = c.acs.connection_request_secret;
-  Waker* waker = impl_->waker.get();
+  WorkerPool* waker = impl_->waker.get();
   api_options.wake_gateway = [waker, secret](const Cpe& cpe, std::function<void(Status)> done) {
     waker->Post([cpe, secret, done = std::move(done)] {
       done(cwmp::SendConnectionRequest(cpe.connection_request_url, cpe.serial,

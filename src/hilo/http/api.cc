@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "hilo/base/text.h"
+#include "hilo/base/worker_pool.h"
 #include "hilo/core/authz.h"
 #include "hilo/core/catalog.h"
 #include "hilo/core/story.h"
@@ -1268,52 +1269,9 @@ class Api::Impl {
   }
 
  private:
-  // Two threads for slow CPU work (argon2id) so the I/O threads keep serving.
-  class Workers {
-   public:
-    Workers() {
-      for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { Loop(); });
-    }
-    void Post(std::function<void()> fn) {
-      {
-        std::lock_guard lock(mu_);
-        queue_.push_back(std::move(fn));
-      }
-      cv_.notify_one();
-    }
-    void Stop() {
-      {
-        std::lock_guard lock(mu_);
-        stop_ = true;
-      }
-      cv_.notify_all();
-      for (auto& t : threads_)
-        if (t.joinable()) t.join();
-    }
-
-   private:
-    void Loop() {
-      while (true) {
-        std::function<void()> fn;
-        {
-          std::unique_lock lock(mu_);
-          cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
-          if (queue_.empty()) return;
-          fn = std::move(queue_.front());
-          queue_.pop_front();
-        }
-        fn();
-      }
-    }
-    std::mutex mu_;
-    std::condition_variable cv_;
-    std::deque<std::function<void()>> queue_;
-    bool stop_ = false;
-    std::vector<std::thread> threads_;
-  };
-
   std::atomic<int> in_flight_{0};
-  Workers workers_;
+  // Slow CPU work (argon2id) runs here so the I/O threads keep serving.
+  WorkerPool workers_{2};
 
   Store& store_;
   ApiOptions options_;
