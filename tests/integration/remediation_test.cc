@@ -179,6 +179,13 @@ TEST_F(Remediation, FirmwareRegressionClearedByARollbackIsVerifiedFixed) {
   ASSERT_EQ(v.size(), 1u);
   EXPECT_TRUE(v[0].body.Get("fixed").AsBool()) << ToJson(v[0].body);
   EXPECT_EQ(v[0].body.Get("finding").AsString(), "common_cause.gateway");
+  // hilo's own rollback (a planned restart and firmware change) is not blamed afterwards: no
+  // instability finding, and no proposal to roll back to the bad version.
+  Sessions(dev, 1);
+  auto after = Diagnose();
+  EXPECT_EQ(Find(after, "gateway.instability"), nullptr) << Codes(after);
+  for (const auto& f : after.findings)
+    for (const auto& a : f.next_actions) EXPECT_NE(a.code, "firmware_rollback") << f.code;
 }
 
 TEST_F(Remediation, DocsisNoiseIsNotFixedRemotelyAndATechnicianIsTheNextStep) {

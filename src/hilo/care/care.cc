@@ -132,30 +132,37 @@ void ChangesFromHistory(const std::vector<telemetry::DeviceSnapshot>& history, s
 // than provisioning the management settings.
 Status ChangesFromTasks(StoreReader& r, Id cpe_id, Time from, Time to,
                         const std::vector<telemetry::DeviceSnapshot>& history,
-                        std::vector<diagnosis::ChangeEvent>& out) {
+                        std::vector<diagnosis::ChangeEvent>& out, std::vector<Time>& planned_restarts) {
   auto tasks = r.TasksOf(cpe_id, false, 500);
   if (!tasks) return std::unexpected(tasks.error());
   for (auto it = tasks->rbegin(); it != tasks->rend(); ++it) {  // oldest first
     const CpeTask& t = *it;
     if (t.status != TaskStatus::kDone || t.done_at < from || t.done_at > to) continue;
+    // What hilo ordered as a fix is told apart from what happened to the customer.
+    const bool planned = t.case_id != 0 || t.requested_by != 0;
+    if (planned && (t.kind == TaskKind::kReboot || t.kind == TaskKind::kFactoryReset || t.kind == TaskKind::kDownload))
+      planned_restarts.push_back(t.done_at);
     if (t.kind == TaskKind::kDownload) {
       std::string version = VersionFromFileName(t.args.Get("target_file_name").AsString());
       if (version.empty()) version = VersionFromFileName(t.args.Get("url").AsString());
       if (version.empty()) continue;
-      // Seen in the history already (with the boot time): keep that one.
-      bool seen = std::any_of(out.begin(), out.end(), [&](const diagnosis::ChangeEvent& c) {
-        return c.kind == diagnosis::ChangeKind::kFirmware && c.to == version;
+      // Seen in the history already (with the boot time): keep that one, marked as ours.
+      auto seen = std::find_if(out.begin(), out.end(), [&](const diagnosis::ChangeEvent& c) {
+        return c.kind == diagnosis::ChangeKind::kFirmware && c.to == version && c.at >= t.sent_at - kMinute;
       });
-      if (seen) continue;
+      if (seen != out.end()) {
+        seen->planned = seen->planned || planned;
+        continue;
+      }
       std::string before;
       for (const auto& s : history)
         if (s.taken_at <= t.done_at && !s.software_version.empty()) before = s.software_version;
-      out.push_back({diagnosis::ChangeKind::kFirmware, t.done_at, before, version, {}});
+      out.push_back({diagnosis::ChangeKind::kFirmware, t.done_at, before, version, {}, planned});
     } else if (t.kind == TaskKind::kSetParameterValues && t.reason != "provisioning") {
       for (const auto& v : t.args.Get("values").AsArray()) {
         const std::string& name = v.Get("name").AsString();
         if (name.find(".ManagementServer.") != std::string::npos) continue;
-        out.push_back({diagnosis::ChangeKind::kConfiguration, t.done_at, "", v.Get("value").AsString(), name});
+        out.push_back({diagnosis::ChangeKind::kConfiguration, t.done_at, "", v.Get("value").AsString(), name, planned});
       }
     }
   }
@@ -195,7 +202,7 @@ Result<GatheredInput> Gather(StoreReader& r, const Case& c, Time now, const Care
     }
     if (!in.history.empty()) in.current = in.history.back();
     ChangesFromHistory(in.history, in.changes);
-    HILO_TRY(ChangesFromTasks(r, g.gateway->id, g.window_from, now, in.history, in.changes));
+    HILO_TRY(ChangesFromTasks(r, g.gateway->id, g.window_from, now, in.history, in.changes, in.planned_restarts));
     std::stable_sort(in.changes.begin(), in.changes.end(),
                      [](const diagnosis::ChangeEvent& a, const diagnosis::ChangeEvent& b) { return a.at < b.at; });
   }

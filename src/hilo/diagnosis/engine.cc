@@ -166,11 +166,16 @@ struct UsState {
   CounterDelta t3, t4;
 };
 
+// How far an observed boot may be from a restart hilo ordered and still be that restart (the
+// gateway reboots after the session that received the command, and reports on the next one).
+constexpr Time kPlannedRestartToleranceS = 15 * kMinute;
+
 struct Change {
   ChangeKind kind;
   Time at;
   std::string from, to, what;
   bool derived;  // seen in the telemetry rather than recorded by the ACS
+  bool planned = false;  // a remote fix hilo ordered
 };
 
 // A better channel for a radio, from the neighbour scan.
@@ -288,7 +293,7 @@ void Run::Prepare() {
   for (std::size_t i = 0; i < radio_count_; ++i) radios_[i].cur = &cur_.radios[i];
   ds_.resize(cur_.docsis_downstream.size());
   us_.resize(cur_.docsis_upstream.size());
-  for (const ChangeEvent& c : in_.changes) changes_.push_back({c.kind, c.at, c.from, c.to, c.what, false});
+  for (const ChangeEvent& c : in_.changes) changes_.push_back({c.kind, c.at, c.from, c.to, c.what, false, c.planned});
 
   for (const DeviceSnapshot& s : in_.history) {
     if (s.taken_at < window_start_ || s.taken_at > now_) continue;
@@ -311,7 +316,11 @@ void Run::Visit(const DeviceSnapshot& s, bool is_current) {
   if (!first_in_window_) first_in_window_ = s.taken_at;
   if (prev_) {
     if (prev_->uptime_s && s.uptime_s && *s.uptime_s < *prev_->uptime_s) {
-      reboots_.push_back(s.taken_at - *s.uptime_s);
+      const Time boot = s.taken_at - *s.uptime_s;
+      // A restart hilo ordered as a fix is not the gateway being unstable.
+      const bool planned = std::any_of(in_.planned_restarts.begin(), in_.planned_restarts.end(),
+                                       [&](Time t) { return std::abs(boot - t) <= kPlannedRestartToleranceS; });
+      if (!planned) reboots_.push_back(boot);
     }
     if (!prev_->software_version.empty() && !s.software_version.empty() &&
         prev_->software_version != s.software_version) {
@@ -769,8 +778,8 @@ void Run::GatewayRule() {
   const Change* fw = nullptr;
   if (reboot_flag) {
     for (const Change& c : changes_) {
-      if (c.kind == ChangeKind::kFirmware && c.at <= reboots_.back() && c.at >= reboots_.front() - t_.change_attribution_s &&
-          (!fw || c.at > fw->at))
+      if (c.kind == ChangeKind::kFirmware && !c.planned && c.at <= reboots_.back() &&
+          c.at >= reboots_.front() - t_.change_attribution_s && (!fw || c.at > fw->at))
         fw = &c;
     }
   }

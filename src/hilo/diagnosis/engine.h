@@ -78,6 +78,9 @@ struct ChangeEvent {
   std::string from;
   std::string to;
   std::string what;  // configuration: which setting ("Device.WiFi.Radio.1.TransmitPower")
+  // Ordered by hilo as a remote fix (a rollback, a channel change): never blamed for
+  // instability, and never the version a rollback proposes to return from.
+  bool planned = false;
 };
 
 struct DiagnosisInput {
@@ -89,6 +92,9 @@ struct DiagnosisInput {
   Time probe_window_end = 0;
   std::vector<AreaOutage> area_outages;
   std::vector<ChangeEvent> changes;
+  // Restarts hilo itself ordered (reboot, firmware download, factory reset), when they were done:
+  // an uptime reset within planned_restart_tolerance_s of one is not counted as instability.
+  std::vector<Time> planned_restarts;
   Time now = 0;
 };
 
