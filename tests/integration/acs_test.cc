@@ -1,5 +1,6 @@
 // The ACS through real CWMP over HTTP on loopback, driven by simulated gateways.
 #include <algorithm>
+#include <thread>
 
 #include "acs_fixture.h"
 #include "hilo/cwmp/auth.h"
@@ -291,6 +292,44 @@ TEST_F(AcsFixture, OldTelemetryIsDownsampledHourlyNotLost) {
     EXPECT_FALSE(first.AsObject().empty());
     EXPECT_GT(first.AsObject().front().second.Get("count").AsInt(), 0);
   });
+}
+
+}  // namespace
+}  // namespace hilo::testing
+
+namespace hilo::testing {
+namespace {
+
+// A flood: many gateways at once, some of which stall after their Inform. Every well-behaved
+// session completes, the stalled ones are swept without leaking, and the ACS keeps serving.
+TEST_F(AcsFixture, AFloodOfGatewaysWithStallersIsServedAndNothingLeaks) {
+  constexpr int kGateways = 120;
+  std::atomic<int> completed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = t; i < kGateways; i += 8) {
+        cwmp::SimDevice dev(Config("SNFLOOD" + std::to_string(i)));
+        if (i % 10 == 0) {
+          // Stalls: sends its Inform, then never comes back.
+          net::HttpClient client("127.0.0.1", port_);
+          (void)client.Send({.method = "POST", .target = "/", .body = cwmp::WriteEnvelope(dev.BeginSession({}, clock_))});
+          continue;
+        }
+        if (RunSession(dev, {}).completed) ++completed;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(completed, kGateways - kGateways / 10);
+  EXPECT_EQ(acs_->Stats().active_sessions, static_cast<std::size_t>(kGateways / 10)) << "the stalled ones, until swept";
+  clock_ += 60;
+  acs_->SweepIdleSessions();
+  EXPECT_EQ(acs_->Stats().active_sessions, 0u);
+  Read([&](StoreReader& r) { EXPECT_EQ(r.ListCpes(false, 1000)->size(), static_cast<std::size_t>(kGateways)); });
+  // Still serving.
+  cwmp::SimDevice late(Config("SNLATE"));
+  EXPECT_TRUE(RunSession(late, {}).completed);
 }
 
 }  // namespace
