@@ -275,6 +275,7 @@ int Main(int argc, char** argv) {
       options.serial_prefix = "HLODEMO";
       options.docsis = true;
       options.periodic_interval_s = 60;
+      options.spread_first_inform = false;  // on the agent's screen at once
       options.now = WallClock;
       Time now = WallClock();
       options.faults = {{1, {cwmp::SimFault::kWifiCongestion24, now - 6 * kHour}},
