@@ -334,3 +334,26 @@ TEST_F(AcsFixture, AFloodOfGatewaysWithStallersIsServedAndNothingLeaks) {
 
 }  // namespace
 }  // namespace hilo::testing
+
+namespace hilo::testing {
+namespace {
+
+TEST_F(AcsFixture, HoldRequestsMeansTheAcsSendsNothing) {
+  cwmp::SimDevice dev(Config("SNHOLD"));
+  ASSERT_TRUE(RunSession(dev, {}).completed);
+  Id task = Queue(GetCpe("SNHOLD").id, TaskKind::kReboot, Value::MakeObject());
+  net::HttpClient client("127.0.0.1", port_);
+  cwmp::Envelope inform = dev.BeginSession({std::string(cwmp::kEventPeriodic)}, clock_);
+  inform.hold_requests = true;
+  auto r1 = client.Send({.method = "POST", .target = "/", .body = cwmp::WriteEnvelope(inform)});
+  ASSERT_TRUE(r1);
+  ASSERT_EQ(r1->status, 200);
+  auto r2 = client.Send({.method = "POST", .target = "/", .body = ""});
+  ASSERT_TRUE(r2);
+  EXPECT_EQ(r2->status, 204) << "with HoldRequests the ACS must not send requests";
+  EXPECT_EQ(Task(task).status, TaskStatus::kPending) << "the task waits for a session that allows it";
+  EXPECT_EQ(acs_->Stats().active_sessions, 0u) << "the empty POST ended the session";
+}
+
+}  // namespace
+}  // namespace hilo::testing

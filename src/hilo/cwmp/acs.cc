@@ -756,7 +756,11 @@ class Acs::Impl {
   // ---- what to send next
 
   void Next(const SessionPtr& session, Time now, net::Responder respond) {
-    if (session->hold_requests) return respond(NoContent());
+    if (session->hold_requests) {
+      // The CPE asked us not to send requests; its empty POST ends the session.
+      EndSession(session, true);
+      return respond(NoContent());
+    }
     if (!session->stats_done) {
       GetParameterValues gpv;
       const auto& paths = session->cpe.data_model == "tr098" ? options_.tr098_stats : options_.tr181_stats;
