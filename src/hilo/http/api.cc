@@ -840,6 +840,17 @@ class Api::Impl {
 
 
 
+  // What the agent is told after asking a gateway to connect: what happens next, either way.
+  static Value ConnectionRequestValue(const Status& reached, int periodic_interval_s) {
+    Value cr = Value::MakeObject();
+    cr.Set("reached", static_cast<bool>(reached));
+    cr.Set("detail", reached ? std::string("the gateway was asked to connect now")
+                             : "the gateway could not be reached (" + reached.error().message +
+                                   "); it runs at the gateway's next periodic inform, within " +
+                                   std::to_string(periodic_interval_s ? periodic_interval_s : 300) + " s");
+    return cr;
+  }
+
   // ---- routes: diagnosis, remediation, probes (issue 4)
 
   Status RequireEngine() const {
@@ -906,7 +917,7 @@ class Api::Impl {
         },
         [this, owned, outcome, cpe](Status s) {
           if (!s) return Reply(*owned, s);
-          auto answer = [this, owned, outcome](std::optional<Status> reached) {
+          auto answer = [this, owned, outcome, cpe](std::optional<Status> reached) {
             Value v = Value::MakeObject();
             v.Set("event", ToValue(outcome->event));
             v.Set("task", outcome->task.id ? ToValue(outcome->task) : Value());
@@ -914,10 +925,7 @@ class Api::Impl {
             if (outcome->scheduled) v.Set("not_before", FormatIsoTime(outcome->not_before));
             Value cr = Value::MakeObject();
             if (reached) {
-              cr.Set("reached", static_cast<bool>(*reached));
-              cr.Set("detail", *reached ? std::string("the gateway was asked to connect now")
-                                        : "the gateway could not be reached (" + reached->error().message +
-                                              "); the action runs at its next periodic inform");
+              cr = ConnectionRequestValue(*reached, cpe->periodic_interval_s);
             } else {
               cr.Set("reached", false);
               cr.Set("detail", "scheduled: nothing to send yet");
@@ -1175,14 +1183,7 @@ class Api::Impl {
           auto answer = [this, owned, saved, cpe](Status reached) {
             Value out = Value::MakeObject();
             out.Set("task", ToValue(*saved));
-            Value cr = Value::MakeObject();
-            cr.Set("reached", static_cast<bool>(reached));
-            // The agent is told what happens next either way.
-            cr.Set("detail", reached ? std::string("the gateway was asked to connect now")
-                                     : "the gateway could not be reached (" + reached.error().message +
-                                           "); the task runs at its next periodic inform, within " +
-                                           std::to_string(cpe->periodic_interval_s ? cpe->periodic_interval_s : 300) + " s");
-            out.Set("connection_request", std::move(cr));
+            out.Set("connection_request", ConnectionRequestValue(reached, cpe->periodic_interval_s));
             Json(*owned, 202, out);
           };
           if (!options_.wake_gateway) return answer(Fail(Errc::kUnavailable, "no connection requests configured"));
