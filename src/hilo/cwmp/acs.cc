@@ -724,7 +724,7 @@ class Acs::Impl {
     HILO_TRY(tx.AppendCpeHistory(cpe.id, CpeHistoryPoint{now, telemetry::ToValue(snapshot)}));
     // Once an hour per gateway, raw points older than the keep window become hourly aggregates
     // of the canonical metrics: downsampled, not lost without a trace.
-    if (cpe.first_seen != 0 && now / kHour != previous_inform_hour(cpe)) {
+    if (cpe.first_seen != 0 && now / kHour != PreviousInformHour(cpe)) {
       auto folded = tx.DownsampleCpeHistory(cpe.id, now - options_.history_keep, &HourlyAggregate);
       if (!folded) return std::unexpected(folded.error());
     }
@@ -733,7 +733,7 @@ class Acs::Impl {
   }
 
   // The hour of the gateway's inform before this session's (cpe.last_inform is already now).
-  static Time previous_inform_hour(const Cpe& cpe) { return cpe.previous_inform / kHour; }
+  static Time PreviousInformHour(const Cpe& cpe) { return cpe.previous_inform / kHour; }
 
   static Value HourlyAggregate(const std::vector<CpeHistoryPoint>& points) {
     std::vector<telemetry::Sample> samples;
