@@ -12,6 +12,8 @@
 #include <thread>
 
 #include "hilo/app/server.h"
+#include "hilo/care/care.h"
+#include "hilo/diagnosis/findings_value.h"
 #include "hilo/cwmp/sim_fleet.h"
 #include "hilo/http/credentials.h"
 #include "hilo/json/json.h"
@@ -171,6 +173,26 @@ TEST_F(Story, OneChatNamesTheCommonCauseAndTheRemoteFixIsVerified) {
   EXPECT_EQ(mine.Get("case").Get("contact_count").AsInt(), 1);
   EXPECT_EQ(mine.Get("case").Get("reask_count").AsInt(), 0);
   EXPECT_FALSE(mine.Get("story").Get("findings").AsArray().empty());
+
+  // `hilo diagnose --case --dump`: the home taken from the store, written as a scenario file and
+  // read back, gives the engine the same findings (a real home becomes a replayable test case).
+  ASSERT_TRUE(store_->Read([&](StoreReader& r) -> Status {
+    auto c = r.GetCase(case_id);
+    auto input = care::GatherInput(r, *c, clock_, care::CareOptions{});
+    if (!input) return std::unexpected(input.error());
+    auto text = ToJson(diagnosis::ToValue(*input));
+    auto back = diagnosis::InputFromValue(*ParseJson(text, 64 << 20));
+    EXPECT_TRUE(back) << (back ? "" : back.error().message);
+    if (!back) return Ok();
+    diagnosis::Engine engine;
+    auto codes = [](const std::vector<diagnosis::Finding>& fs) {
+      std::string out;
+      for (const auto& f : fs) out += f.code + " ";
+      return out;
+    };
+    EXPECT_EQ(codes(engine.Diagnose(*back)), codes(engine.Diagnose(*input)));
+    return Ok();
+  }));
 }
 
 TEST_F(Story, WhenTheLineIsAtFaultATechnicianIsTheNextStepWithItsReason) {

@@ -24,6 +24,8 @@
 #include "hilo/app/server.h"
 #include "hilo/app/diagnose_cmd.h"
 #include "hilo/diagnosis/thresholds.h"
+#include "hilo/diagnosis/findings_value.h"
+#include "hilo/care/care.h"
 #include "hilo/cwmp/sim_fleet.h"
 #include "hilo/probe/probe_agent.h"
 #include "hilo/core/catalog.h"
@@ -210,8 +212,13 @@ int Main(int argc, char** argv) {
 
   auto* diagnose = cli.add_subcommand("diagnose", "Run the diagnosis engine on a home scenario file and print the findings as JSON");
   std::string diagnose_file, diagnose_config = "config/diagnosis.conf";
-  diagnose->add_option("file", diagnose_file, "Scenario JSON (see tests/diagnosis/README.md)")->required();
+  Id diagnose_case = 0;
+  std::string diagnose_db = "hilo.db", diagnose_dump;
+  diagnose->add_option("file", diagnose_file, "Scenario JSON (see tests/diagnosis/README.md)");
   diagnose->add_option("--config", diagnose_config, "Diagnosis thresholds");
+  diagnose->add_option("--case", diagnose_case, "Instead of a file: the home behind this case, from the store");
+  diagnose->add_option("--db", diagnose_db, "SQLite database file (with --case)");
+  diagnose->add_option("--dump", diagnose_dump, "With --case: also write the home as a scenario file (replayable with hilo diagnose FILE)");
 
   auto* probe = cli.add_subcommand("probe", "Measure the connection every second (micro-outages) and report to hilo");
   probe::ProbeAgentOptions probe_options;
@@ -345,7 +352,42 @@ int Main(int argc, char** argv) {
     if (!s) return Die(s.error().message);
     return 0;
   }
-  if (*diagnose) return RunDiagnoseFile(diagnose_file, std::filesystem::exists(diagnose_config) ? diagnose_config : "");
+  if (*diagnose) {
+    std::string config = std::filesystem::exists(diagnose_config) ? diagnose_config : "";
+    if (diagnose_case == 0) {
+      if (diagnose_file.empty()) return Die("give a scenario FILE, or --case ID");
+      return RunDiagnoseFile(diagnose_file, config);
+    }
+    // A real home, taken from the store exactly as a diagnosis on the case would see it.
+    diagnosis::Thresholds thresholds;
+    if (!config.empty()) {
+      auto t = diagnosis::LoadThresholdsFile(config);
+      if (!t) return Die(config + ": " + t.error().message);
+      thresholds = *t;
+    }
+    auto store = OpenStore(diagnose_db);
+    if (!store) return Die(store.error().message);
+    std::optional<diagnosis::DiagnosisInput> input;
+    auto s = (*store)->Read([&](StoreReader& r) -> Status {
+      auto c = r.GetCase(diagnose_case);
+      if (!c) return std::unexpected(c.error());
+      auto g = care::GatherInput(r, *c, WallClock(), care::CareOptions{});
+      if (!g) return std::unexpected(g.error());
+      input = std::move(*g);
+      return Ok();
+    });
+    if (!s) return Die(s.error().message);
+    if (!diagnose_dump.empty()) {
+      Value scenario = Value::MakeObject();
+      scenario.Set("description", "dump of case " + std::to_string(diagnose_case) + " from " + diagnose_db);
+      scenario.Set("input", diagnosis::ToValue(*input));
+      std::ofstream out(diagnose_dump);
+      out << ToJson(scenario) << "\n";
+      if (!out) return Die("cannot write " + diagnose_dump);
+    }
+    std::printf("%s\n", ToJson(diagnosis::ToValue(diagnosis::Engine(thresholds).Diagnose(*input))).c_str());
+    return 0;
+  }
   if (*probe) {
     for (const auto& t : probe_targets) {
       auto target = probe::ParseProbeTarget(t);

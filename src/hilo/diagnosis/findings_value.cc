@@ -121,7 +121,12 @@ Value ToValue(const DiagnosisInput& in) {
     x.Set("from", c.from);
     x.Set("to", c.to);
     if (!c.what.empty()) x.Set("what", c.what);
+    if (c.planned) x.Set("planned", true);
     changes.Push(std::move(x));
+  }
+  if (!in.planned_restarts.empty()) {
+    Value& restarts = v.Set("planned_restarts", Value::MakeArray());
+    for (Time t : in.planned_restarts) restarts.Push(FormatIsoTime(t));
   }
   return v;
 }
@@ -214,7 +219,16 @@ Result<DiagnosisInput> InputFromValue(const Value& v) {
     ce.from = c.Get("from").AsString();
     ce.to = c.Get("to").AsString();
     ce.what = c.Get("what").AsString();
+    ce.planned = c.Get("planned").AsBool();
     in.changes.push_back(std::move(ce));
+  }
+  if (v.Has("planned_restarts")) {
+    HILO_TRY(CheckArray(v.Get("planned_restarts"), "planned_restarts"));
+    for (const Value& t : v.Get("planned_restarts").AsArray()) {
+      auto at = RequiredTime(t, "planned_restarts");
+      if (!at) return std::unexpected(at.error());
+      in.planned_restarts.push_back(*at);
+    }
   }
 
   if (v.Has("now")) {
