@@ -116,6 +116,31 @@ TEST(Api, CustomerSeesStoryInTheirLanguageWithoutInternalNotes) {
   EXPECT_EQ(staff.json.Get("story").Get("status_text").AsString(), "Open");
 }
 
+TEST(Api, AnAreaOutageCoveringTheCustomersCommuneIsNamedByTheDiagnosis) {
+  TestServer s;
+  s.SeedBasics();
+  ASSERT_EQ(s.Post(s.tokens[Role::kAgent], "/api/v1/customers/" + std::to_string(s.customer_id) + "/sites",
+                   Obj({{"address", "Av. Irarrázaval 2401"}, {"city", "Ñuñoa"}})).status, 201);
+  auto declared = s.Post(s.tokens[Role::kSupervisor], "/api/v1/area-outages",
+                         Obj({{"description", "Corte de fibra, nodo Ñuñoa 14"}, {"cities", Value::MakeArray({"NUNOA"})},
+                              {"start", FormatIsoTime(s.now() - kHour)}}));
+  ASSERT_EQ(declared.status, 201) << declared.text;
+  EXPECT_EQ(s.Post(s.tokens[Role::kAgent], "/api/v1/area-outages", Obj({{"description", "x"}, {"cities", Value::MakeArray({"x"})}})).status, 403);
+  auto contact = s.Post(s.tokens[Role::kCustomer], "/api/v1/cases",
+                        Obj({{"customer_id", s.customer_id}, {"symptoms", Obj({{"what", "No tengo internet"}})}}));
+  ASSERT_EQ(contact.status, 201) << contact.text;
+  const auto& findings = contact.json.Get("diagnosis").Get("findings").AsArray();
+  ASSERT_FALSE(findings.empty()) << contact.text;
+  EXPECT_EQ(findings[0].Get("code").AsString(), "area.outage") << contact.text;
+  // A customer elsewhere is not told about it.
+  Id other = s.AddCustomer("Otra Persona");
+  ASSERT_EQ(s.Post(s.tokens[Role::kAgent], "/api/v1/customers/" + std::to_string(other) + "/sites",
+                   Obj({{"address", "Calle 1"}, {"city", "Maipú"}})).status, 201);
+  auto elsewhere = s.Post(s.tokens[Role::kAgent], "/api/v1/cases",
+                          Obj({{"customer_id", other}, {"symptoms", Obj({{"what", "No tengo internet"}})}}));
+  for (const auto& f : elsewhere.json.Get("diagnosis").Get("findings").AsArray()) EXPECT_NE(f.Get("code").AsString(), "area.outage");
+}
+
 TEST(Api, AgentCannotCloseButSupervisorCan) {
   TestServer s;
   s.SeedBasics();

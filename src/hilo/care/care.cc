@@ -4,6 +4,8 @@
 #include <cctype>
 
 #include "hilo/care/care.h"
+
+#include "hilo/base/text.h"
 #include "hilo/care/internal.h"
 #include "hilo/diagnosis/findings_value.h"
 
@@ -205,6 +207,22 @@ Result<GatheredInput> Gather(StoreReader& r, const Case& c, Time now, const Care
     HILO_TRY(ChangesFromTasks(r, g.gateway->id, g.window_from, now, in.history, in.changes, in.planned_restarts));
     std::stable_sort(in.changes.begin(), in.changes.end(),
                      [](const diagnosis::ChangeEvent& a, const diagnosis::ChangeEvent& b) { return a.at < b.at; });
+  }
+
+  // Known area outages that cover one of the customer's sites.
+  auto outages = r.AreaOutages(g.window_from, now);
+  if (!outages) return std::unexpected(outages.error());
+  if (!outages->empty()) {
+    auto sites = r.SitesOf(c.customer_id);
+    if (!sites) return std::unexpected(sites.error());
+    for (const auto& o : *outages) {
+      bool covers = std::any_of(sites->begin(), sites->end(), [&](const Site& site) {
+        return std::any_of(o.cities.begin(), o.cities.end(),
+                           [&](const std::string& city) { return FoldForSearch(city) == FoldForSearch(site.city); });
+      });
+      if (covers)
+        in.area_outages.push_back({"outage-" + std::to_string(o.id), true, o.start, o.end, o.description});
+    }
   }
 
   auto probes = ProbeEventsFor(r, c.customer_id, g.window_from, now);

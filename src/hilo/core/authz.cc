@@ -24,6 +24,7 @@ std::string_view ActName(Act act) {
     case Act::kLinkDevice: return "link devices";
     case Act::kDiagnose: return "run diagnoses";
     case Act::kReportProbes: return "report probe results";
+    case Act::kManageOutages: return "declare area outages";
   }
   return "act";
 }
@@ -55,6 +56,7 @@ bool Allowed(Role role, Act act) {
       return front_line || role == Role::kTechnician;
     case Act::kCloseCase:
     case Act::kListUsers:
+    case Act::kManageOutages:
       return supervisor_or_above;
     case Act::kCreateUser:
     case Act::kImport:

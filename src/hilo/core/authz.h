@@ -31,6 +31,7 @@ enum class Act {
   kLinkDevice,
   kDiagnose,       // run a diagnosis on a case
   kReportProbes,   // send active-probe results (a customer's own probe, or staff's)
+  kManageOutages,  // declare area outages: supervisors and above
 };
 
 std::string_view ActName(Act act);

@@ -147,6 +147,15 @@ struct Event {
   Value body;               // kind-specific fields (see EventKind)
 };
 
+// A known outage of the network in an area (today: communes / cities; later: topology nodes).
+struct AreaOutage {
+  Id id = 0;
+  std::string description;
+  std::vector<std::string> cities;  // sites in these cities are covered (accents and case ignored)
+  Time start = 0;
+  Time end = 0;  // 0 = ongoing
+};
+
 // Symptom facts a case knows; pre-filled for whoever talks to the customer next.
 struct SymptomFacts {
   std::string what;

@@ -99,6 +99,9 @@ class StoreReader {
   virtual Result<std::vector<User>> ListUsers() = 0;
   virtual Result<std::optional<SessionRecord>> GetSession(std::string_view token_digest) = 0;
 
+  // Area outages overlapping [from, to] (ongoing ones included).
+  virtual Result<std::vector<AreaOutage>> AreaOutages(Time from, Time to) = 0;
+
   // ---- gateways (ACS)
   virtual Result<Cpe> GetCpe(Id id) = 0;
   virtual Result<std::optional<Cpe>> FindCpe(std::string_view oui, std::string_view product_class,
@@ -142,6 +145,8 @@ class StoreTx : public StoreReader {
   virtual Result<Id> AppendEvent(const Event& e) = 0;
   virtual Status InsertSession(std::string_view token_digest, const SessionRecord& s) = 0;
   virtual Status DeleteSession(std::string_view token_digest) = 0;
+
+  virtual Result<Id> InsertAreaOutage(const AreaOutage& outage) = 0;
 
   // ---- gateways (ACS)
   virtual Result<Id> InsertCpe(const Cpe& cpe) = 0;  // kAlreadyExists on a duplicate identity

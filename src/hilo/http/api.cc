@@ -111,6 +111,8 @@ class Api::Impl {
     Add("POST", "/api/v1/cases/{id}/remediate", true, Act::kActOnDevice, &Impl::RemediateRoute);
     Add("POST", "/api/v1/probes", true, Act::kReportProbes, &Impl::IngestProbes);
     Add("GET", "/api/v1/customers/{id}/probe-events", true, Act::kReadDevice, &Impl::ProbeEvents);
+    Add("GET", "/api/v1/area-outages", true, Act::kReadDevice, &Impl::ListOutages);
+    Add("POST", "/api/v1/area-outages", true, Act::kManageOutages, &Impl::CreateOutage);
     Add("GET", "/api/v1/gateways", true, Act::kReadDevice, &Impl::ListGateways);
     Add("GET", "/api/v1/gateways/{id}", true, Act::kReadDevice, &Impl::GetGateway);
     Add("GET", "/api/v1/gateways/{id}/history", true, Act::kReadDevice, &Impl::GatewayHistory);
@@ -1011,6 +1013,49 @@ class Api::Impl {
       return Ok();
     });
     Reply(ctx, s, 200, out);
+  }
+
+  // ---- routes: area outages
+
+
+  void ListOutages(RequestContext& ctx) {
+    Time now = options_.now();
+    Value out = Value::MakeObject();
+    Status s = store_.Read([&](StoreReader& r) -> Status {
+      auto list = r.AreaOutages(now - 7 * kDay, now);
+      if (!list) return std::unexpected(list.error());
+      Value items = Value::MakeArray();
+      for (const auto& o : *list) items.Push(ToValue(o));
+      out.Set("outages", std::move(items));
+      return Ok();
+    });
+    Reply(ctx, s, 200, out);
+  }
+
+  void CreateOutage(RequestContext& ctx) {
+    AreaOutage o;
+    auto description = RequiredString(ctx.body, "description", 500);
+    if (!description) return Reply(ctx, std::unexpected(description.error()));
+    o.description = *description;
+    auto cities = OptionalStrings(ctx.body, "cities");
+    if (!cities) return Reply(ctx, std::unexpected(cities.error()));
+    if (cities->empty()) return Reply(ctx, Fail(Errc::kInvalidArgument, "list the cities (communes) the outage covers", "cities"));
+    o.cities = *cities;
+    auto start = OptionalTime(ctx.body, "start");
+    if (!start) return Reply(ctx, std::unexpected(start.error()));
+    o.start = *start ? *start : options_.now();
+    auto end = OptionalTime(ctx.body, "end");
+    if (!end) return Reply(ctx, std::unexpected(end.error()));
+    o.end = *end;
+    if (o.end && o.end < o.start) return Reply(ctx, Fail(Errc::kInvalidArgument, "the outage ends before it starts", "end"));
+    auto out = std::make_shared<Value>();
+    WriteThenReply(Own(ctx), [o, out](StoreTx& tx) mutable -> Status {
+      auto id = tx.InsertAreaOutage(o);
+      if (!id) return std::unexpected(id.error());
+      o.id = *id;
+      *out = ToValue(o);
+      return Ok();
+    }, out, 201);
   }
 
   // ---- routes: gateways (ACS)

@@ -127,6 +127,16 @@ Value ToValue(const Cpe& c) {
   return v;
 }
 
+Value ToValue(const AreaOutage& o) {
+  Value v = Value::MakeObject();
+  v.Set("id", o.id);
+  v.Set("description", o.description);
+  v.Set("cities", Strings(o.cities));
+  v.Set("start", TimeOrNull(o.start));
+  v.Set("end", TimeOrNull(o.end));
+  return v;
+}
+
 Value ToValue(const CpeTask& t) {
   Value v = Value::MakeObject();
   v.Set("id", t.id);

@@ -16,6 +16,7 @@ Value ToValue(const User& u);
 Value ToValue(const Case& c);
 Value ToValue(const Event& e);
 Value ToValue(const Cpe& c);
+Value ToValue(const AreaOutage& o);
 Value ToValue(const CpeTask& t);
 
 // Field readers for request bodies. Each returns kInvalidArgument naming the field.

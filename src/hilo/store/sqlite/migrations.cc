@@ -183,6 +183,16 @@ CREATE TABLE probe_state(
     R"sql(
 CREATE INDEX cpes_serial ON cpes(serial);
 )sql",
+    // 5: known area outages, by city (a diagnosis input).
+    R"sql(
+CREATE TABLE area_outages(
+  id INTEGER PRIMARY KEY,
+  description TEXT NOT NULL,
+  cities TEXT NOT NULL,
+  start_at INTEGER NOT NULL,
+  end_at INTEGER NOT NULL);
+CREATE INDEX area_outages_time ON area_outages(start_at);
+)sql",
 };
 
 }  // namespace

@@ -317,6 +317,23 @@ class SqliteOps final : public StoreTx {
     return std::optional<Cpe>();
   }
 
+  Result<std::vector<AreaOutage>> AreaOutages(Time from, Time to) override {
+    auto st = c_.Prepare(
+        "SELECT id, description, cities, start_at, end_at FROM area_outages WHERE start_at <= ? AND (end_at = 0 OR end_at >= ?) "
+        "ORDER BY start_at");
+    st.Bind(1, to).Bind(2, from);
+    std::vector<AreaOutage> out;
+    while (st.Step()) {
+      AreaOutage o{.id = st.Int(0), .description = st.Text(1), .start = st.Int(3), .end = st.Int(4)};
+      const std::string cities = st.Text(2);
+      for (auto c : Split(cities, '\n'))
+        if (!c.empty()) o.cities.emplace_back(c);
+      out.push_back(std::move(o));
+    }
+    if (!st.ok()) return Err("list area outages");
+    return out;
+  }
+
   Result<std::optional<Cpe>> FindCpeBySerial(std::string_view serial) override {
     auto st = c_.Prepare(
         "SELECT id, oui, product_class, serial, COALESCE(device_id, 0), COALESCE(customer_id, 0), manufacturer, "
@@ -564,6 +581,14 @@ class SqliteOps final : public StoreTx {
     return id;
   }
 
+
+  Result<Id> InsertAreaOutage(const AreaOutage& o) override {
+    std::string cities;
+    for (const auto& c : o.cities) cities += c + "\n";
+    auto st = c_.Prepare("INSERT INTO area_outages(description, cities, start_at, end_at) VALUES (?, ?, ?, ?)");
+    st.Bind(1, o.description).Bind(2, cities).Bind(3, o.start).Bind(4, o.end);
+    return Inserted(st, "insert area outage");
+  }
 
   Result<Id> InsertCpe(const Cpe& c) override {
     auto st = c_.Prepare(
