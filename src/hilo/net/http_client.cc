@@ -44,7 +44,7 @@ struct HttpClient::Impl {
     // asynchronous calls, so the blocking forms would wait forever on a peer that stalls.
     stream->expires_after(std::chrono::milliseconds(timeout_ms));
     stream->async_connect(results, [&ec](beast::error_code e, const tcp::endpoint&) { ec = e; });
-    RunIo();
+    if (!RunIo()) ec = beast::error::timeout;
     if (ec) {
       stream.reset();
       return Fail(Errc::kUnavailable, "cannot connect to " + host + ":" + std::to_string(port) + ": " + ec.message());
@@ -54,10 +54,19 @@ struct HttpClient::Impl {
     return Ok();
   }
 
-  // Runs the pending operation to completion; the stream's timer bounds it to timeout_ms.
-  void RunIo() {
+  // Runs the pending operation to completion; the stream's timer bounds each step to
+  // timeout_ms. A hard deadline backs that up: an operation that makes no progress (seen once:
+  // a write spinning against a peer that had answered and half-closed) is cut by closing the
+  // socket. Returns false when the operation had to be cut.
+  bool RunIo() {
     ioc.restart();
-    ioc.run();
+    ioc.run_for(std::chrono::milliseconds(2 * timeout_ms + 1000));
+    if (ioc.stopped()) return true;
+    beast::error_code ignored;
+    if (stream) stream->socket().close(ignored);
+    ioc.restart();
+    ioc.run_for(std::chrono::milliseconds(1000));
+    return false;
   }
 
   void RememberCookies(const ClientResponse& r) {
@@ -99,7 +108,7 @@ struct HttpClient::Impl {
     beast::error_code ec;
     stream->expires_after(std::chrono::milliseconds(timeout_ms));
     http::async_write(*stream, req, [&ec](beast::error_code e, std::size_t) { ec = e; });
-    RunIo();
+    if (!RunIo()) ec = beast::error::timeout;
     beast::error_code write_ec = ec;
     // Even when the write failed, the server may have answered early (413 for a body over its
     // limit) before closing: read what it said.
@@ -109,7 +118,7 @@ struct HttpClient::Impl {
     if (stream->socket().is_open()) {
       stream->expires_after(std::chrono::milliseconds(timeout_ms));
       http::async_read(*stream, buffer, parser, [&ec](beast::error_code e, std::size_t) { ec = e; });
-      RunIo();
+      if (!RunIo()) ec = beast::error::timeout;
     } else {
       ec = asio::error::not_connected;  // the timeout closed it
     }

@@ -192,7 +192,7 @@ class Session : public std::enable_shared_from_this<Session> {
     drain_buffer_.resize(64 * 1024);
     stream_.async_read_some(asio::buffer(drain_buffer_), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
       self->drained_ += n;
-      if (ec || self->drained_ > (16u << 20)) return self->Close();
+      if (ec || n == 0 || self->drained_ > (16u << 20)) return self->Close();
       self->Drain();
     });
   }
