@@ -263,7 +263,7 @@ int Main(int argc, char** argv) {
     for (const auto& l : seeded->logins) banner += "  " + l.role + std::string(12 - std::min<std::size_t>(11, l.role.size()), ' ') + l.username + "  (" + l.display_name + ")\n";
     banner += "\nThe story: customer #" + std::to_string(seeded->story_customer) + " (Carlos Muñoz Soto, RUT 12.345.678-5), case #" +
               std::to_string(seeded->story_case) + ": GET /api/v1/cases/" + std::to_string(seeded->story_case) + "\n";
-    banner += "Try: curl -s -X POST localhost:8080/api/v1/auth/login -d '{\"username\":\"valentina\",\"password\":\"" +
+    banner += "Try: curl -s -X POST " + demo_cfg.listen + "/api/v1/auth/login -d '{\"username\":\"valentina\",\"password\":\"" +
               options.password + "\"}'\n";
     if (demo_no_serve) {
       std::printf("%s", banner.c_str());

@@ -62,10 +62,12 @@ struct HttpClient::Impl {
     ioc.restart();
     ioc.run_for(std::chrono::milliseconds(2 * timeout_ms + 1000));
     if (ioc.stopped()) return true;
+    // Cut it: on a closed socket every pending operation completes (with an error), and it
+    // must complete before returning, since it refers to the caller's request and buffers.
     beast::error_code ignored;
     if (stream) stream->socket().close(ignored);
     ioc.restart();
-    ioc.run_for(std::chrono::milliseconds(1000));
+    ioc.run();
     return false;
   }
 
