@@ -55,6 +55,9 @@ class AcsFixture : public ::testing::Test {
     port_ = *port;
   }
   void StopAcs() {
+    // Let queued writes finish first: their completions answer through the server's sessions,
+    // which must still exist (seen: a double free at teardown under load).
+    if (store_) (void)store_->WriteSync([](StoreTx&) { return Ok(); });
     if (server_) server_->Stop();
     server_.reset();
     acs_.reset();

@@ -105,6 +105,8 @@ Status Server::Start() {
 
 void Server::Stop() {
   if (!impl_) return;
+  // Queued writes answer through the servers' sessions: let them finish while those exist.
+  if (impl_->api_server || impl_->acs_server) (void)impl_->store.WriteSync([](StoreTx&) { return Ok(); });
   if (impl_->acs_server) impl_->acs_server->Stop();
   if (impl_->api_server) impl_->api_server->Stop();
   impl_->waker.reset();
