@@ -18,6 +18,18 @@
 namespace hilo {
 namespace {
 
+// Column lists read by ReadCpe / ReadCase, in their order. Macros so that each statement stays one
+// string literal (the statement cache is keyed by the literal's address).
+#define HILO_SELECT_CPE                                                                                      \
+  "SELECT id, oui, product_class, serial, COALESCE(device_id, 0), COALESCE(customer_id, 0), manufacturer, " \
+  "data_model, software_version, connection_request_url, cwmp_version, remote_address, last_events, "      \
+  "periodic_interval_s, first_seen, last_inform, provisioned, stats_paths FROM cpes"
+#define HILO_SELECT_CASE                                                                                       \
+  "SELECT id, customer_id, COALESCE(service_id, 0), category, subject, status, COALESCE(assignee_id, 0), " \
+  "opened_at, updated_at, resolved_at, COALESCE(split_from, 0), contact_count, reask_count, reopen_count, " \
+  "last_seq FROM cases"
+
+
 using sqlite_internal::Conn;
 using sqlite_internal::Stmt;
 
@@ -189,9 +201,7 @@ class SqliteOps final : public StoreTx {
 
   Result<Case> GetCase(Id id) override {
     auto st = c_.Prepare(
-        "SELECT id, customer_id, COALESCE(service_id, 0), category, subject, status, COALESCE(assignee_id, 0), "
-        "opened_at, updated_at, resolved_at, COALESCE(split_from, 0), contact_count, reask_count, reopen_count, "
-        "last_seq FROM cases WHERE id = ?");
+        HILO_SELECT_CASE " WHERE id = ?");
     st.Bind(1, id);
     if (!st.Step()) return st.ok() ? Fail(Errc::kNotFound, "no case " + std::to_string(id), "case_id") : Err("get case");
     return ReadCase(st);
@@ -216,19 +226,13 @@ class SqliteOps final : public StoreTx {
       return out;
     }
     if (q.customer_id != 0) {
-      sql = "SELECT id, customer_id, COALESCE(service_id, 0), category, subject, status, COALESCE(assignee_id, 0), "
-            "opened_at, updated_at, resolved_at, COALESCE(split_from, 0), contact_count, reask_count, reopen_count, "
-            "last_seq FROM cases WHERE customer_id = ?1 AND (?2 = '' OR status = ?2) AND (?3 = 0 OR assignee_id = ?3) "
+      sql = HILO_SELECT_CASE " WHERE customer_id = ?1 AND (?2 = '' OR status = ?2) AND (?3 = 0 OR assignee_id = ?3) "
             "ORDER BY updated_at DESC LIMIT ?4";
     } else if (q.assignee_id != 0) {
-      sql = "SELECT id, customer_id, COALESCE(service_id, 0), category, subject, status, COALESCE(assignee_id, 0), "
-            "opened_at, updated_at, resolved_at, COALESCE(split_from, 0), contact_count, reask_count, reopen_count, "
-            "last_seq FROM cases WHERE assignee_id = ?3 AND (?1 = 0) AND (?2 = '' OR status = ?2) "
+      sql = HILO_SELECT_CASE " WHERE assignee_id = ?3 AND (?1 = 0) AND (?2 = '' OR status = ?2) "
             "ORDER BY updated_at DESC LIMIT ?4";
     } else {
-      sql = "SELECT id, customer_id, COALESCE(service_id, 0), category, subject, status, COALESCE(assignee_id, 0), "
-            "opened_at, updated_at, resolved_at, COALESCE(split_from, 0), contact_count, reask_count, reopen_count, "
-            "last_seq FROM cases WHERE (?1 = 0) AND (?3 = 0) AND (?2 = '' OR status = ?2) "
+      sql = HILO_SELECT_CASE " WHERE (?1 = 0) AND (?3 = 0) AND (?2 = '' OR status = ?2) "
             "ORDER BY updated_at DESC LIMIT ?4";
     }
     auto st = c_.Prepare(sql);
@@ -298,9 +302,7 @@ class SqliteOps final : public StoreTx {
 
   Result<Cpe> GetCpe(Id id) override {
     auto st = c_.Prepare(
-        "SELECT id, oui, product_class, serial, COALESCE(device_id, 0), COALESCE(customer_id, 0), manufacturer, "
-        "data_model, software_version, connection_request_url, cwmp_version, remote_address, last_events, "
-        "periodic_interval_s, first_seen, last_inform, provisioned, stats_paths FROM cpes WHERE id = ?");
+        HILO_SELECT_CPE " WHERE id = ?");
     st.Bind(1, id);
     if (!st.Step()) return st.ok() ? Fail(Errc::kNotFound, "no gateway " + std::to_string(id), "gateway_id") : Err("get gateway");
     return ReadCpe(st);
@@ -308,9 +310,7 @@ class SqliteOps final : public StoreTx {
 
   Result<std::optional<Cpe>> FindCpe(std::string_view oui, std::string_view product_class, std::string_view serial) override {
     auto st = c_.Prepare(
-        "SELECT id, oui, product_class, serial, COALESCE(device_id, 0), COALESCE(customer_id, 0), manufacturer, "
-        "data_model, software_version, connection_request_url, cwmp_version, remote_address, last_events, "
-        "periodic_interval_s, first_seen, last_inform, provisioned, stats_paths FROM cpes WHERE oui = ? AND product_class = ? AND serial = ?");
+        HILO_SELECT_CPE " WHERE oui = ? AND product_class = ? AND serial = ?");
     st.Bind(1, oui).Bind(2, product_class).Bind(3, serial);
     if (st.Step()) return std::optional<Cpe>(ReadCpe(st));
     if (!st.ok()) return Err("find gateway");
@@ -336,9 +336,7 @@ class SqliteOps final : public StoreTx {
 
   Result<std::optional<Cpe>> FindCpeBySerial(std::string_view serial) override {
     auto st = c_.Prepare(
-        "SELECT id, oui, product_class, serial, COALESCE(device_id, 0), COALESCE(customer_id, 0), manufacturer, "
-        "data_model, software_version, connection_request_url, cwmp_version, remote_address, last_events, "
-        "periodic_interval_s, first_seen, last_inform, provisioned, stats_paths FROM cpes WHERE serial = ? ORDER BY id LIMIT 1");
+        HILO_SELECT_CPE " WHERE serial = ? ORDER BY id LIMIT 1");
     st.Bind(1, serial);
     if (st.Step()) return std::optional<Cpe>(ReadCpe(st));
     if (!st.ok()) return Err("find gateway");
@@ -346,13 +344,8 @@ class SqliteOps final : public StoreTx {
   }
 
   Result<std::vector<Cpe>> ListCpes(bool unlinked_only, int limit) override {
-    const char* sql = unlinked_only
-        ? "SELECT id, oui, product_class, serial, COALESCE(device_id, 0), COALESCE(customer_id, 0), manufacturer, "
-          "data_model, software_version, connection_request_url, cwmp_version, remote_address, last_events, "
-          "periodic_interval_s, first_seen, last_inform, provisioned, stats_paths FROM cpes WHERE device_id IS NULL ORDER BY last_inform DESC LIMIT ?"
-        : "SELECT id, oui, product_class, serial, COALESCE(device_id, 0), COALESCE(customer_id, 0), manufacturer, "
-          "data_model, software_version, connection_request_url, cwmp_version, remote_address, last_events, "
-          "periodic_interval_s, first_seen, last_inform, provisioned, stats_paths FROM cpes ORDER BY last_inform DESC LIMIT ?";
+    const char* sql = unlinked_only ? HILO_SELECT_CPE " WHERE device_id IS NULL ORDER BY last_inform DESC LIMIT ?"
+                                    : HILO_SELECT_CPE " ORDER BY last_inform DESC LIMIT ?";
     auto st = c_.Prepare(sql);
     st.Bind(1, limit);
     std::vector<Cpe> out;
@@ -363,9 +356,7 @@ class SqliteOps final : public StoreTx {
 
   Result<std::vector<Cpe>> CpesOfCustomer(Id customer_id) override {
     auto st = c_.Prepare(
-        "SELECT id, oui, product_class, serial, COALESCE(device_id, 0), COALESCE(customer_id, 0), manufacturer, "
-        "data_model, software_version, connection_request_url, cwmp_version, remote_address, last_events, "
-        "periodic_interval_s, first_seen, last_inform, provisioned, stats_paths FROM cpes WHERE customer_id = ? ORDER BY id");
+        HILO_SELECT_CPE " WHERE customer_id = ? ORDER BY id");
     st.Bind(1, customer_id);
     std::vector<Cpe> out;
     while (st.Step()) out.push_back(ReadCpe(st));
